@@ -1,0 +1,38 @@
+# Two commands: `make run` (set up, build the demo warehouse if missing, start the dashboard)
+# and `make test` (set up with the test extras, run the whole suite).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+DEMO_TICKETS ?= 50000
+
+.PHONY: run test check demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+demo: $(VENV)/.runtime
+	$(BIN)/python -m etl demo --if-missing --tickets $(DEMO_TICKETS)
+
+run: demo
+	$(BIN)/python -m streamlit run dashboard/app.py --server.port $(PORT) --browser.gatherUsageStats false
+
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest -q
+
+check: $(VENV)/.dev
+	$(BIN)/python -m ruff check etl dashboard tests
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache data/demo data/warehouse.duckdb data/.warehouse.duckdb.*

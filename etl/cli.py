@@ -1,0 +1,186 @@
+"""What each command does and how it reports: progress while it runs, one screen at the end."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from etl import warehouse
+from etl.errors import InputError
+from etl.load import RunResult, load, parse_as_of, rebuild, run_log_path
+from etl.settings import load_settings
+
+
+@lru_cache(maxsize=1)
+def console() -> Console:
+    return Console(stderr=False, highlight=False)
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    return {"load": cmd_load, "demo": cmd_demo, "generate": cmd_generate, "status": cmd_status,
+            "rebuild": cmd_rebuild}[args.command](args)
+
+
+
+def _run_with_status(fn, *a, **kw) -> RunResult:  # type: ignore[no-untyped-def]
+    with console().status("starting …") as status:
+        return fn(*a, progress=lambda msg: status.update(msg), **kw)
+
+
+def print_summary(result: RunResult) -> None:
+    c = console()
+    if not result.published:
+        for w in result.warnings:
+            c.print(f"[yellow]skipped[/]: {w}")
+        c.print(f"Nothing new to load: the warehouse stays at version {result.version}, "
+                f"as of {result.as_of:%Y-%m-%d %H:%M} UTC.")
+        return
+    t = Table(title=f"Run {result.run_id}: published version {result.version}, "
+                    f"as of {result.as_of:%Y-%m-%d %H:%M} UTC", title_justify="left")
+    for col in ("file", "kind", "read", "new", "updated", "rejected", "skipped", "reconciles"):
+        t.add_column(col, justify="left" if col in ("file", "kind") else "right")
+    for f in result.files:
+        if f.status != "loaded":
+            t.add_row(f.file_name, f.kind or "", "—", "—", "—", "—", "—", "already loaded")
+            continue
+        t.add_row(f.file_name, f.kind or "", f"{f.rows_read:,}", f"{f.rows_inserted:,}",
+                  f"{f.rows_updated:,}", f"{f.rows_rejected:,}", f"{f.rows_skipped:,}",
+                  "yes" if f.reconciles else "[red]NO[/]")
+    tot = result.totals
+    if len(result.files) > 1:
+        t.add_row("[b]total[/]", "", f"{tot['rows_read']:,}", f"{tot['rows_inserted']:,}",
+                  f"{tot['rows_updated']:,}", f"{tot['rows_rejected']:,}", f"{tot['rows_skipped']:,}", "")
+    c.print(t)
+    c.print(f"rows read {tot['rows_read']:,} = loaded {tot['rows_loaded']:,} + rejected "
+            f"{tot['rows_rejected']:,} + skipped {tot['rows_skipped']:,}")
+    reasons: dict[str, int] = {}
+    for f in result.files:
+        for k, v in f.rejected_reasons.items():
+            reasons[k] = reasons.get(k, 0) + v
+    if reasons:
+        c.print("rejected by reason: " + ", ".join(f"{k} {v:,}" for k, v in
+                                                  sorted(reasons.items(), key=lambda kv: -kv[1]))
+                + "  (python -m etl status shows examples)")
+    skipped: dict[str, int] = {}
+    for f in result.files:
+        for k, v in f.skipped_reasons.items():
+            skipped[k] = skipped.get(k, 0) + v
+    if skipped:
+        c.print("skipped: " + ", ".join(f"{k} {v:,}" for k, v in skipped.items()))
+    for w in result.warnings[:12]:
+        c.print(f"[yellow]warning[/]: {w}")
+    if len(result.warnings) > 12:
+        c.print(f"[yellow]… and {len(result.warnings) - 12} more warnings[/]")
+    c.print("warehouse now holds: " + ", ".join(f"{k} {v:,}" for k, v in result.counts.items()))
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config, args.db)
+    as_of = parse_as_of(args.as_of) if args.as_of else None
+    result = _run_with_status(load, args.paths, settings, kind=args.kind, source=args.source,
+                              as_of=as_of, encoding=args.encoding, command="load")
+    print_summary(result)
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from etl.generate import generate
+
+    end = dt.date.fromisoformat(args.end) if args.end else None
+    with console().status("generating …") as status:
+        info = generate(args.tickets, seed=args.seed, out=Path(args.out), end=end,
+                        events_share=args.events_share, progress=lambda m: status.update(m))
+    console().print(f"wrote {info.tickets:,} tickets, {info.events:,} events, "
+                    f"{info.reviews:,} QA reviews, {info.agents:,} agents to {args.out} "
+                    f"(as of {info.as_of.isoformat()})")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from etl.generate import generate
+
+    settings = load_settings(args.config, args.db)
+    if args.if_missing and settings.warehouse_path.exists():
+        console().print(f"{settings.warehouse_path} exists; demo not rebuilt")
+        return 0
+    out = Path(args.out)
+    with console().status("generating …") as status:
+        info = generate(args.tickets, seed=args.seed, out=out, progress=lambda m: status.update(m))
+    result = _run_with_status(load, [out], settings, as_of=info.as_of.astimezone(dt.UTC),
+                              command="demo")
+    print_summary(result)
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config, args.db)
+    as_of = parse_as_of(args.as_of) if args.as_of else None
+    result = _run_with_status(rebuild, settings, as_of=as_of)
+    console().print(f"rebuilt the metrics: version {result.version}, as of {result.as_of:%Y-%m-%d %H:%M} UTC")
+    console().print("warehouse holds: " + ", ".join(f"{k} {v:,}" for k, v in result.counts.items()))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config, args.db)
+    c = console()
+    path = settings.warehouse_path
+    last_failure = _last_failure(run_log_path(settings))
+    if not path.exists():
+        c.print(f"No warehouse at {path} yet. Load data with [b]python -m etl demo[/] or "
+                "[b]python -m etl load FILE[/].")
+        if last_failure:
+            c.print(f"[red]last failed run[/] {last_failure['finished_at']}: {last_failure['error']}")
+        return 0
+    with warehouse.open_readonly(path) as con:
+        meta = dict(con.execute("select key, value from warehouse_meta").fetchall())
+        c.print(f"[b]{path}[/]: version {meta.get('version')}, as of {meta.get('as_of')}, "
+                f"published {meta.get('published_at')}")
+        counts = warehouse.table_counts(con)
+        c.print("tables: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        runs = Table(title="Last runs", title_justify="left")
+        for col in ("run", "command", "finished (UTC)", "files", "read", "loaded", "rejected", "skipped"):
+            runs.add_column(col, justify="left" if col in ("command", "finished (UTC)") else "right")
+        for r in con.execute("select run_id, command, strftime(finished_at, '%Y-%m-%d %H:%M:%S'), files, "
+                             "rows_read, rows_loaded, rows_rejected, rows_skipped from load_runs "
+                             "order by run_id desc limit ?", [args.runs]).fetchall():
+            runs.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in r])
+        c.print(runs)
+        rej = Table(title="Rejected rows by reason", title_justify="left")
+        for col in ("kind", "reason", "rows", "example (file:record)", "example reason"):
+            rej.add_column(col)
+        rows = con.execute("""
+            select kind, reason_code, count(*),
+                   arg_min(source_file || ':' || coalesce(record_no, line_no), run_id),
+                   arg_min(reason, run_id)
+            from rejects group by kind, reason_code order by count(*) desc""").fetchall()
+        for kind, code, n, where, reason in rows:
+            rej.add_row(kind, code, f"{n:,}", where, reason)
+        c.print(rej if rows else "No rejected rows.")
+    if last_failure:
+        c.print(f"[red]last failed run[/] {last_failure['finished_at']}: {last_failure['error']}")
+    return 0
+
+
+def _last_failure(log: Path) -> dict[str, str] | None:
+    if not log.exists():
+        return None
+    last = None
+    with log.open(encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if entry.get("status") == "failed":
+                last = entry
+    return last
+
+
+__all__ = ["dispatch", "console", "InputError"]

@@ -1,0 +1,376 @@
+"""Load: export files → staged and validated rows → merged into the warehouse → published.
+
+One run is all or nothing: the files are merged into a private copy of the warehouse, the
+metric models are rebuilt there, consistency checks run, and only then is the copy
+published (etl/publish.py). Every record of every file is either loaded, set aside in
+`rejects` with its reason, or skipped (its file was loaded before, it is an older or equal
+version of a stored ticket, or a duplicate); each file reconciles:
+rows_read = rows_loaded + rows_rejected + rows_skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from etl import sqlfiles, warehouse
+from etl.errors import DeskError, InputError
+from etl.extract import Extracted, file_format, file_sha256, malformed_lines, open_file
+from etl.kinds import KIND_TABLE
+from etl.publish import Build
+from etl.settings import Settings
+from etl.vocab import map_values, split_list
+
+# The enumeration fields each kind maps through the vocabulary: (field, staged column).
+ENUM_FIELDS = {
+    "tickets": (("channel", "channel_raw"), ("category", "category_raw"),
+                ("priority", "priority_raw"), ("status", "status_raw")),
+    "events": (("event_type", "event_type_raw"), ("actor_role", "actor_role_raw")),
+    "qa_reviews": (),
+    "agents": (),
+}
+KEY_COLUMN = {"tickets": "ticket_id", "events": "row_hash", "qa_reviews": "review_id",
+              "agents": "agent_id"}
+SKIP_REASONS = {
+    "tickets": ("older version of the ticket in the same file", "stored version is as new or newer"),
+    "events": ("duplicate event in the same file", "event already stored"),
+    "qa_reviews": ("earlier record of the review in the same file", "identical review already stored"),
+    "agents": ("earlier record of the agent in the same file", "identical agent already stored"),
+}
+
+
+@dataclass
+class FileResult:
+    path: str
+    file_name: str
+    sha256: str
+    size_bytes: int
+    kind: str | None
+    source: str
+    status: str
+    rows_read: int = 0
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    rejected_reasons: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.rows_inserted + self.rows_updated
+
+    @property
+    def reconciles(self) -> bool:
+        return self.rows_read == self.rows_loaded + self.rows_rejected + self.rows_skipped
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    as_of: dt.datetime
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    files: list[FileResult]
+    warnings: list[str]
+    counts: dict[str, int]
+    version: int
+    published: bool = True
+
+    @property
+    def totals(self) -> dict[str, int]:
+        keys = ("rows_read", "rows_loaded", "rows_inserted", "rows_updated", "rows_rejected",
+                "rows_skipped")
+        return {k: sum(getattr(f, k) for f in self.files) for k in keys}
+
+
+Progress = Callable[[str], None]
+
+
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files named, and the export files inside folders named (sorted by name)."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = []
+            for child in sorted(path.iterdir()):
+                if child.name.startswith(".") or not child.is_file():
+                    continue
+                try:
+                    file_format(child)
+                except InputError:
+                    continue
+                found.append(child)
+            if not found:
+                raise InputError(f"{path}: the folder holds no export files (.csv, .tsv, .json, "
+                                 ".jsonl, .parquet, .xlsx)")
+            out.extend(found)
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise InputError(f"{path}: no such file or folder")
+    return out
+
+
+def parse_as_of(text: str | None) -> dt.datetime:
+    """--as-of as an aware UTC time; an offset-less value is read as UTC. Default: now."""
+    if text is None:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--as-of {text!r} is not an ISO 8601 time stamp such as "
+                         "2026-10-01T00:00:00+08:00") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _next_run_id(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("select coalesce(max(run_id), 0) + 1 from load_runs").fetchall()[0][0])
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, sha: str, source: str) -> int | None:
+    row = con.execute("select min(run_id) from load_files where sha256 = ? and source = ? "
+                      "and status = 'loaded'", [sha, source]).fetchall()[0]
+    return row[0] if row and row[0] is not None else None
+
+
+def _enum_map(con: duckdb.DuckDBPyConnection, kind: str, file_name: str) -> list[str]:
+    """Map the staged file's distinct enumeration values; create temp table enum_map."""
+    fields: list[str] = []
+    raws: list[str] = []
+    values: list[str] = []
+    warnings: list[str] = []
+    sources: list[tuple[str, dict[str, int]]] = []
+    for fld, column in ENUM_FIELDS[kind]:
+        counts = dict(con.execute(f"select {column}, count(*) from stg where reason_code is null "
+                                  f"and {column} is not null group by 1").fetchall())
+        sources.append((fld, counts))
+    if kind == "qa_reviews":
+        counts: Counter[str] = Counter()
+        for raw, n in con.execute("select error_types_raw, count(*) from stg where reason_code "
+                                  "is null and error_types_raw is not null group by 1").fetchall():
+            for part in split_list(raw):
+                counts[part] += n
+        sources.append(("error_type", dict(counts)))
+    for fld, counts in sources:
+        result = map_values(fld, counts)
+        for raw, value in result.mapping.items():
+            fields.append(fld)
+            raws.append(raw)
+            values.append(value)
+        if result.unknown:
+            shown = ", ".join(f"{raw!r} ×{n}" for raw, n in result.unknown.most_common(5))
+            more = len(result.unknown) - 5
+            warnings.append(f"{file_name}: {sum(result.unknown.values())} rows have a {fld} that is "
+                            f"not a known value, kept as 'other' with the raw value: {shown}"
+                            f"{f' and {more} more' if more > 0 else ''}")
+    table = pa.table({"field": pa.array(fields, pa.string()), "raw": pa.array(raws, pa.string()),
+                      "value": pa.array(values, pa.string())})
+    con.register("_enum_map", table)
+    con.execute("create or replace temp table enum_map as select * from _enum_map")
+    con.unregister("_enum_map")
+    return warnings
+
+
+def _load_file(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResult, *,
+               run_id: int, source: str, source_tz: str, future_limit: dt.datetime) -> None:
+    kind = ext.kind
+    con.execute(f"set TimeZone = '{source_tz}'")
+    try:
+        con.execute("create or replace temp table stg as\n"
+                    + sqlfiles.query(f"staging/stg_{kind}", raw=ext.view),
+                    {"future_limit": future_limit} if kind != "agents" else None)
+    except duckdb.Error as exc:
+        raise InputError(f"{ext.path.name}: reading stopped: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.execute("set TimeZone = 'UTC'")
+
+    staged, rejected = con.execute("select count(*), count(reason_code) from stg").fetchall()[0]
+    bad_lines = malformed_lines(con, ext)
+    seen_lines = set()
+    for line, raw, message in bad_lines:
+        if line in seen_lines:
+            continue
+        seen_lines.add(line)
+        con.execute("insert into rejects values (?, ?, ?, ?, null, ?, 'malformed_line', ?, ?)",
+                    [run_id, kind, source, ext.path.name, line,
+                     f"line {line} does not split into the header's {len(ext.headers)} columns "
+                     f"({message})", raw])
+    con.execute("insert into rejects select ?, ?, ?, ?, _record, null, reason_code, reason, raw_record "
+                "from stg where reason_code is not null", [run_id, kind, source, ext.path.name])
+    result.warnings.extend(ext.warnings)
+    result.warnings.extend(_enum_map(con, kind, ext.path.name))
+
+    sqlfiles.run(con, f"load/merge_{kind}",
+                 {"source": source, "run_id": run_id, "source_tz": source_tz,
+                  "source_file": ext.path.name})
+    actions = dict(con.execute("select action, count(*) from decisions group by 1").fetchall())
+    incoming = con.execute("select count(*) from incoming").fetchall()[0][0]
+    valid = staged - rejected
+    in_file, stored = SKIP_REASONS[kind]
+    result.rows_read = staged + len(seen_lines)
+    result.rows_rejected = rejected + len(seen_lines)
+    result.rows_inserted = actions.get("insert", 0)
+    result.rows_updated = actions.get("update", 0)
+    result.rows_skipped = (valid - incoming) + actions.get("skip", 0)
+    result.skipped_reasons = {k: v for k, v in ((in_file, valid - incoming),
+                                                (stored, actions.get("skip", 0))) if v}
+    result.rejected_reasons = dict(con.execute(
+        "select reason_code, count(*) from stg where reason_code is not null group by 1").fetchall())
+    if seen_lines:
+        result.rejected_reasons["malformed_line"] = len(seen_lines)
+
+
+def _record_files(con: duckdb.DuckDBPyConnection, run_id: int, files: list[FileResult]) -> None:
+    for f in files:
+        con.execute(
+            "insert into load_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, f.path, f.file_name, f.sha256, f.size_bytes, f.kind, f.source, f.status,
+             f.rows_read, f.rows_loaded, f.rows_inserted, f.rows_updated, f.rows_rejected,
+             f.rows_skipped, json.dumps(f.skipped_reasons, ensure_ascii=False), f.warnings])
+
+
+def run_log_path(settings: Settings) -> Path:
+    """JSON-lines log of every run, published or failed, beside the warehouse."""
+    return settings.warehouse_path.parent / "etl-runs.jsonl"
+
+
+def _log(settings: Settings, entry: dict[str, object]) -> None:
+    path = run_log_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+
+
+def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: str | None = None,
+         source: str | None = None, as_of: dt.datetime | None = None, encoding: str | None = None,
+         command: str = "load", progress: Progress | None = None) -> RunResult:
+    """Load export files (or folders of them) and publish the new warehouse state.
+
+    Raises a DeskError (nothing published, the warehouse as it was) when a file cannot be
+    read as a whole or a consistency check fails; rejected rows do not fail the run.
+    """
+    say = progress or (lambda _msg: None)
+    started = time.monotonic()
+    started_at = dt.datetime.now(dt.UTC)
+    as_of = as_of or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    source = source or settings.source_name
+    files = expand_paths(paths)
+    future_limit = as_of + dt.timedelta(minutes=settings.future_tolerance_minutes)
+    results: list[FileResult] = []
+    try:
+        with Build(settings) as build:
+            con = build.con
+            assert con is not None
+            warehouse.apply_schema(con)
+            sqlfiles.run(con, "staging/macros")
+            run_id = _next_run_id(con)
+            seen: set[str] = set()
+            for n, path in enumerate(files, start=1):
+                say(f"[{n}/{len(files)}] {path.name}: checking")
+                sha = file_sha256(path)
+                res = FileResult(path=str(path.resolve()), file_name=path.name, sha256=sha,
+                                 size_bytes=path.stat().st_size, kind=kind, source=source,
+                                 status="loaded")
+                earlier = _already_loaded(con, sha, source)
+                if earlier is not None or sha in seen:
+                    res.status = "skipped_already_loaded"
+                    res.warnings.append(f"{path.name}: the same content was loaded "
+                                        f"{f'in run {earlier}' if earlier else 'earlier in this run'}; skipped")
+                    results.append(res)
+                    continue
+                seen.add(sha)
+                ext = open_file(con, path, seq=n, kind=kind, encoding=encoding,
+                                workdir=settings.warehouse_path.parent)
+                res.kind = ext.kind
+                try:
+                    say(f"[{n}/{len(files)}] {path.name}: loading as {ext.kind}")
+                    _load_file(con, ext, res, run_id=run_id, source=source,
+                               source_tz=settings.source_timezone, future_limit=future_limit)
+                finally:
+                    ext.cleanup()
+                    con.execute(f"drop view if exists {ext.view}")
+                results.append(res)
+
+            if files and all(r.status != "loaded" for r in results):
+                # nothing new: keep the published state (and its as_of) exactly as it is
+                version = int(warehouse.get_meta(con, "version") or 0)
+                counts = warehouse.table_counts(con)
+                warnings = [w for f in results for w in f.warnings]
+                finished_at = dt.datetime.now(dt.UTC)
+                stored_as_of = warehouse.get_meta(con, "as_of")
+                result = RunResult(run_id=run_id - 1, as_of=dt.datetime.fromisoformat(stored_as_of),
+                                   started_at=started_at, finished_at=finished_at, files=results,
+                                   warnings=warnings, counts=counts, version=version,
+                                   published=False)
+                _log(settings, {"status": "nothing_new", "command": command,
+                                "started_at": started_at, "finished_at": finished_at,
+                                "files": [str(p) for p in files]})
+                return result
+            say("computing metrics")
+            warehouse.set_meta(con, "as_of", as_of.isoformat())
+            warehouse.write_policy(con, settings)
+            warehouse.write_calendar(con, settings, as_of)
+            warehouse.build_models(con)
+            _record_files(con, run_id, results)
+            say("checking consistency")
+            warnings = [w for f in results for w in f.warnings]
+            warnings += warehouse.fail_on_checks(warehouse.run_checks(con))
+            version = int(warehouse.get_meta(con, "version") or 0) + 1
+            warehouse.set_meta(con, "version", str(version))
+            warehouse.set_meta(con, "published_at", dt.datetime.now(dt.UTC).isoformat())
+            finished_at = dt.datetime.now(dt.UTC)
+            totals = {k: sum(getattr(f, k) for f in results)
+                      for k in ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped")}
+            con.execute(
+                "insert into load_runs values (?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, ?, ?, null)",
+                [run_id, command, started_at, finished_at, as_of, len(results),
+                 sum(f.status != "loaded" for f in results), totals["rows_read"],
+                 totals["rows_loaded"], totals["rows_rejected"], totals["rows_skipped"], warnings])
+            counts = warehouse.table_counts(con)
+            say("publishing")
+            build.publish()
+    except DeskError as exc:
+        _log(settings, {"status": "failed", "command": command, "started_at": started_at,
+                        "finished_at": dt.datetime.now(dt.UTC), "as_of": as_of,
+                        "files": [str(p) for p in files], "error": str(exc),
+                        "seconds": round(time.monotonic() - started, 3)})
+        raise
+    result = RunResult(run_id=run_id, as_of=as_of, started_at=started_at, finished_at=finished_at,
+                       files=results, warnings=warnings, counts=counts, version=version)
+    _log(settings, {"status": "published", "command": command, "run_id": run_id,
+                    "started_at": started_at, "finished_at": finished_at, "as_of": as_of,
+                    "version": version, "seconds": round(time.monotonic() - started, 3),
+                    **result.totals, "files": [asdict(f) for f in results],
+                    "warnings": warnings[:50]})
+    return result
+
+
+def rebuild(settings: Settings, *, as_of: dt.datetime | None = None, command: str = "rebuild",
+            progress: Progress | None = None) -> RunResult:
+    """Recompute the metric models with the current configuration (and optionally a new
+    as_of) without loading files: e.g. after an SLA target or a schedule changed."""
+    if not settings.warehouse_path.exists():
+        raise InputError(f"{settings.warehouse_path} does not exist; load data first")
+    if as_of is None:
+        with warehouse.open_readonly(settings.warehouse_path) as con:
+            stored = warehouse.get_meta(con, "as_of")
+        as_of = dt.datetime.fromisoformat(stored) if stored else dt.datetime.now(dt.UTC)
+    return load([], settings, as_of=as_of, command=command, progress=progress)
+
+
+__all__ = ["FileResult", "RunResult", "expand_paths", "load", "parse_as_of", "rebuild",
+           "run_log_path", "KIND_TABLE"]

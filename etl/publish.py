@@ -1,0 +1,153 @@
+"""Publish: build the next warehouse state beside the live file, then swap it in atomically.
+
+DuckDB lets one read-write process lock out every reader, so the ETL never opens the live
+file for writing. It copies the live file to a private build file in the same folder, works
+there, checkpoints and closes it, checks that no write-ahead log is left behind (a WAL that
+`os.replace` would not carry along), removes a stale WAL of the live name (it would make
+every open fail), and renames the build file over the live one. A reader that had the old
+file open keeps its consistent old view; the next connection sees the new state. A load
+killed at any moment leaves the live file untouched; its build file is removed by the next
+load. One writer at a time: an exclusive `flock` on a lock file beside the warehouse, which
+the kernel releases when the holder dies, so a killed load never leaves a stale lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from etl.errors import LockHeldError, PublishError
+from etl.settings import Settings
+from etl.warehouse import connect_writer
+
+
+def lock_path(live: Path) -> Path:
+    return live.parent / f".{live.name}.lock"
+
+
+def build_path(live: Path) -> Path:
+    return live.parent / f".{live.name}.build-{os.getpid()}"
+
+
+@contextlib.contextmanager
+def writer_lock(live: Path) -> Iterator[None]:
+    """Hold the single-writer lock of `live`, or raise LockHeldError at once."""
+    live.parent.mkdir(parents=True, exist_ok=True)
+    path = lock_path(live)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+            raise LockHeldError(f"process {holder} is writing {live.name}; try again when it "
+                                "has finished") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _remove_leftovers(live: Path) -> None:
+    """Build files of loads that were killed (we hold the lock: nobody else is building)."""
+    for leftover in live.parent.glob(f".{live.name}.build-*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
+def _fsync_path(path: Path, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Build:
+    """Context manager: a writable copy of the live warehouse, published on `publish()`.
+
+        with Build(settings) as build:
+            build.con.execute(...)
+            build.publish()
+    Leaving the block without `publish()` (or with an exception) discards the copy.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.live = settings.warehouse_path
+        self.path = build_path(self.live)
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.published = False
+        self._lock: contextlib.AbstractContextManager[None] | None = None
+
+    def __enter__(self) -> Build:
+        self._lock = writer_lock(self.live)
+        self._lock.__enter__()
+        try:
+            _remove_leftovers(self.live)
+            if self.live.exists():
+                try:
+                    shutil.copyfile(self.live, self.path)
+                except OSError as exc:
+                    raise PublishError(f"cannot copy the warehouse to build the next state "
+                                       f"({exc.strerror}); the live warehouse is unchanged") from None
+            self.con = connect_writer(self.path, self.settings)
+        except BaseException:
+            self._discard()
+            self._lock.__exit__(None, None, None)
+            raise
+        return self
+
+    def publish(self) -> None:
+        """Checkpoint, close and atomically swap the build file in as the live warehouse."""
+        assert self.con is not None
+        try:
+            self.con.execute("checkpoint")
+            self.con.close()
+            self.con = None
+            wal = Path(f"{self.path}.wal")
+            if wal.exists():
+                raise PublishError(f"{wal.name} is left after the checkpoint; publishing would "
+                                   "lose its changes")
+            _fsync_path(self.path)
+            Path(f"{self.live}.wal").unlink(missing_ok=True)
+            os.replace(self.path, self.live)
+            _fsync_path(self.live.parent, directory=True)
+        except OSError as exc:
+            raise PublishError(f"{exc.strerror or exc} while publishing; the live warehouse "
+                               "is unchanged") from None
+        except duckdb.Error as exc:
+            raise PublishError(f"{str(exc).splitlines()[0]} while publishing; the live "
+                               "warehouse is unchanged") from None
+        self.published = True
+
+    def _discard(self) -> None:
+        if self.con is not None:
+            with contextlib.suppress(Exception):
+                self.con.close()
+            self.con = None
+        for leftover in (self.path, Path(f"{self.path}.wal")):
+            leftover.unlink(missing_ok=True)
+        shutil.rmtree(Path(f"{self.path}.tmp"), ignore_errors=True)
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if not self.published:
+                self._discard()
+            else:
+                shutil.rmtree(Path(f"{self.path}.tmp"), ignore_errors=True)
+        finally:
+            assert self._lock is not None
+            self._lock.__exit__(None, None, None)

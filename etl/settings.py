@@ -1,0 +1,254 @@
+"""One place for settings: the shipped defaults, a user's TOML file over them, env overrides.
+
+`load_settings()` returns a validated, immutable `Settings`. Precedence, lowest first:
+`etl/defaults.toml`, the file named by `--config` or `DESK_CONFIG`, then `DESK_DB` for the
+warehouse path (and `--db` on the command line above all).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from etl.errors import ConfigError
+
+DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CHANNELS = ("phone", "email", "chat", "web", "app", "ai_bot", "social", "other")
+CATEGORIES = (
+    "account_security",
+    "transaction_delay",
+    "withdrawal",
+    "account_restriction",
+    "password_recovery",
+    "app_usage",
+    "other",
+)
+PRIORITIES = ("urgent", "high", "normal", "low", "other")
+STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed", "other")
+CLOCKS = ("calendar", "business")
+
+_HOURS_RE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A working schedule: open intervals per weekday (minutes of the local day)."""
+
+    name: str
+    timezone: str
+    # weekday index 0=Monday … 6=Sunday → list of (start_minute, end_minute)
+    weekly: dict[int, tuple[tuple[int, int], ...]]
+    # hours worked on an official make-up working day (调休) that falls on a weekend
+    workday_hours: tuple[tuple[int, int], ...]
+    holidays: str
+
+
+@dataclass(frozen=True)
+class SlaRule:
+    """A first-response target for tickets that match every given dimension."""
+
+    target_minutes: float
+    clock: str
+    priority: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleRule:
+    schedule: str
+    channel: str | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse_path: Path
+    memory_limit: str
+    source_name: str
+    source_timezone: str
+    future_tolerance_minutes: float
+    reporting_timezone: str
+    # Rules in match order; the last one is the catch-all default target.
+    sla_rules: tuple[SlaRule, ...]
+    schedules: dict[str, Schedule]
+    schedule_rules: tuple[ScheduleRule, ...]
+    raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Merge `over` into `base`; tables merge key by key, except the ones that are
+    replaced as a whole (schedules, rule lists) so a user's file is not mixed with ours."""
+    out = dict(base)
+    for key, value in over.items():
+        whole = key in ("schedules", "schedule_rules", "rules")
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and not whole:
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+
+
+def _zone(name: Any, where: str) -> str:
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"{where} must be an IANA time zone name such as 'Asia/Shanghai'")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where} = {name!r} is not a known time zone") from None
+    return name
+
+
+def _intervals(spec: Any, where: str) -> tuple[tuple[int, int], ...]:
+    if not isinstance(spec, list):
+        raise ConfigError(f"{where} must be a list of 'HH:MM-HH:MM' strings")
+    out: list[tuple[int, int]] = []
+    for item in spec:
+        m = _HOURS_RE.match(str(item).strip())
+        if not m:
+            raise ConfigError(f"{where}: {item!r} is not of the form 'HH:MM-HH:MM'")
+        h1, m1, h2, m2 = (int(g) for g in m.groups())
+        start, end = h1 * 60 + m1, h2 * 60 + m2
+        if not (0 <= start < end <= 24 * 60) or m1 > 59 or m2 > 59:
+            raise ConfigError(f"{where}: {item!r} must open before it closes, within one day")
+        out.append((start, end))
+    out.sort()
+    for (_s1, e1), (s2, _e2) in zip(out, out[1:]):
+        if s2 < e1:
+            raise ConfigError(f"{where}: intervals overlap")
+    return tuple(out)
+
+
+def _schedule(name: str, spec: dict[str, Any]) -> Schedule:
+    where = f"schedules.{name}"
+    tz = _zone(spec.get("timezone", "Asia/Shanghai"), f"{where}.timezone")
+    days = spec.get("days", list(WEEKDAYS[:5]))
+    bad = [d for d in days if d not in WEEKDAYS]
+    if bad:
+        raise ConfigError(f"{where}.days: {bad} are not weekdays; use {', '.join(WEEKDAYS)}")
+    hours = _intervals(spec.get("hours", ["09:00-18:00"]), f"{where}.hours")
+    weekly: dict[int, tuple[tuple[int, int], ...]] = {}
+    for i, day in enumerate(WEEKDAYS):
+        if day in spec:
+            weekly[i] = _intervals(spec[day], f"{where}.{day}")
+        elif day in days:
+            weekly[i] = hours
+        else:
+            weekly[i] = ()
+    holidays = str(spec.get("holidays", ""))
+    if holidays:
+        import holidays as holidays_lib
+
+        if holidays.upper() not in holidays_lib.list_supported_countries():
+            raise ConfigError(f"{where}.holidays = {holidays!r} is not a country code known "
+                              "to the holidays library (e.g. 'CN'), nor '' for none")
+    return Schedule(name=name, timezone=tz, weekly=weekly, workday_hours=hours,
+                    holidays=holidays.upper())
+
+
+def _opt(spec: dict[str, Any], key: str, allowed: tuple[str, ...] | None, where: str) -> str | None:
+    value = spec.get(key)
+    if value is None:
+        return None
+    if allowed is not None and value not in allowed:
+        raise ConfigError(f"{where}.{key} = {value!r}; use one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _minutes(value: Any, where: str) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{where} must be a positive number of minutes")
+    return float(value)
+
+
+def _clock(value: Any, where: str) -> str:
+    if value not in CLOCKS:
+        raise ConfigError(f"{where} = {value!r}; use 'calendar' or 'business'")
+    return str(value)
+
+
+def build_settings(data: dict[str, Any], db_override: str | os.PathLike[str] | None = None) -> Settings:
+    """Validate a merged configuration mapping into `Settings`."""
+    wh = data.get("warehouse", {})
+    src = data.get("source", {})
+    rep = data.get("reporting", {})
+    frt = data.get("sla", {}).get("first_response", {})
+
+    default_clock = _clock(frt.get("clock", "calendar"), "sla.first_response.clock")
+    default_target = _minutes(frt.get("target_minutes", 1440), "sla.first_response.target_minutes")
+    rules: list[SlaRule] = []
+    for i, rule in enumerate(frt.get("rules", [])):
+        where = f"sla.first_response.rules[{i}]"
+        keys = set(rule) - {"priority", "category", "channel", "team", "target_minutes", "clock"}
+        if keys:
+            raise ConfigError(f"{where}: unknown keys {sorted(keys)}")
+        rules.append(SlaRule(
+            target_minutes=_minutes(rule.get("target_minutes", default_target), f"{where}.target_minutes"),
+            clock=_clock(rule.get("clock", default_clock), f"{where}.clock"),
+            priority=_opt(rule, "priority", PRIORITIES, where),
+            category=_opt(rule, "category", CATEGORIES, where),
+            channel=_opt(rule, "channel", CHANNELS, where),
+            team=_opt(rule, "team", None, where),
+        ))
+    rules.append(SlaRule(target_minutes=default_target, clock=default_clock))
+
+    schedules_spec = data.get("schedules", {})
+    if "default" not in schedules_spec:
+        raise ConfigError("schedules.default is missing: every ticket needs a schedule")
+    schedules = {name: _schedule(name, spec) for name, spec in schedules_spec.items()}
+    srules: list[ScheduleRule] = []
+    for i, rule in enumerate(data.get("schedule_rules", [])):
+        where = f"schedule_rules[{i}]"
+        name = rule.get("schedule")
+        if name not in schedules:
+            raise ConfigError(f"{where}.schedule = {name!r} is not a schedule defined under [schedules]")
+        if rule.get("channel") is None and rule.get("team") is None:
+            raise ConfigError(f"{where} must name a channel or a team")
+        srules.append(ScheduleRule(schedule=name, channel=_opt(rule, "channel", CHANNELS, where),
+                                   team=_opt(rule, "team", None, where)))
+
+    path = db_override or os.environ.get("DESK_DB") or wh.get("path", "data/warehouse.duckdb")
+    path = Path(path)
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    return Settings(
+        warehouse_path=path,
+        memory_limit=str(wh.get("memory_limit", "3GB")),
+        source_name=str(src.get("name", "desk")),
+        source_timezone=_zone(src.get("timezone", "Asia/Shanghai"), "source.timezone"),
+        future_tolerance_minutes=float(src.get("future_tolerance_minutes", 1440)),
+        reporting_timezone=_zone(rep.get("timezone", "Asia/Shanghai"), "reporting.timezone"),
+        sla_rules=tuple(rules),
+        schedules=schedules,
+        schedule_rules=tuple(srules),
+        raw=data,
+    )
+
+
+def load_settings(config: str | os.PathLike[str] | None = None,
+                  db: str | os.PathLike[str] | None = None) -> Settings:
+    """Defaults, then the user's file (argument or DESK_CONFIG), then DESK_DB / `db`."""
+    data = _read_toml(DEFAULTS_FILE)
+    config = config or os.environ.get("DESK_CONFIG")
+    if config:
+        data = _deep_merge(data, _read_toml(Path(config)))
+    return build_settings(data, db)

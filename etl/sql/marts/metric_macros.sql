@@ -1,0 +1,26 @@
+-- Rates defined once, as macros stored in the warehouse, for any grouping:
+--   select channel, pct_frt_within_sla(frt_sla) from ticket_metrics group by channel
+-- Each returns a percentage (0–100), NULL when its denominator is empty.
+
+-- Share of tickets whose first-response SLA is decided ('met' or 'breached') that met it;
+-- 'pending' tickets (unanswered, still inside the target) are left out.
+create or replace macro pct_frt_within_sla(frt_sla) as
+    100.0 * count(*) filter (where frt_sla = 'met')
+    / nullif(count(*) filter (where frt_sla in ('met', 'breached')), 0);
+
+-- Share of tickets escalated to level 1 or above.
+create or replace macro pct_escalated(is_escalated) as
+    100.0 * count(*) filter (where is_escalated) / nullif(count(*), 0);
+
+-- Share of tickets that were resolved at least once and were reopened.
+create or replace macro pct_reopened(reopen_count, is_resolved) as
+    100.0 * count(*) filter (where reopen_count > 0)
+    / nullif(count(*) filter (where is_resolved or reopen_count > 0), 0);
+
+-- Share of CSAT answers that are 4 or 5.
+create or replace macro pct_csat_satisfied(csat) as
+    100.0 * count(csat) filter (where csat >= 4) / nullif(count(csat), 0);
+
+-- Share of QA reviews that found at least one error.
+create or replace macro pct_reviews_with_error(has_error) as
+    100.0 * count(*) filter (where has_error) / nullif(count(*), 0);

@@ -1,0 +1,25 @@
+-- qa_reviews_scored: one row per QA review, with the reviewed ticket's dimensions, the
+-- agent's team, and the number of errors found. A view.
+select
+    q.source,
+    q.review_id,
+    q.ticket_id,
+    coalesce(q.agent_id, t.agent_id) as agent_id,
+    coalesce(a.team, t.team) as team,
+    q.reviewer_id,
+    q.reviewed_at,
+    cast(date_trunc('month', timezone(m.reporting_tz, q.reviewed_at)) as date) as reviewed_month,
+    cast(date_trunc('week', timezone(m.reporting_tz, q.reviewed_at)) as date) as reviewed_week,
+    q.score,
+    q.error_types,
+    len(q.error_types) as error_count,
+    len(q.error_types) > 0 as has_error,
+    q.comment,
+    t.category,
+    t.channel,
+    t.priority,
+    t.created_at as ticket_created_at
+from qa_reviews q
+cross join (select max(value) filter (where key = 'reporting_timezone') as reporting_tz from warehouse_meta) m
+left join ticket_metrics t on t.source = q.source and t.ticket_id = q.ticket_id
+left join agents a on a.source = q.source and a.agent_id = coalesce(q.agent_id, t.agent_id)

@@ -1,0 +1,28 @@
+-- stg_agents: one row per record of one agents file ({raw}), typed, with the reason it is
+-- rejected (NULL when it loads).
+with typed as (
+    select
+        _record, _raw, agent_id, name, team, tier, languages,
+        hired_on as hired_on_text,
+        coalesce(try_cast(hired_on as date), cast(parse_ts(hired_on) as date)) as hired_on
+    from {raw}
+),
+
+checked as (
+    select
+        *,
+        case
+            when agent_id is null then
+                {'code': 'missing_agent_id', 'text': 'agent_id is empty'}
+            when hired_on_text is not null and hired_on is null then
+                {'code': 'bad_date', 'text': 'hired_on is not a date: ' || quoted(hired_on_text)}
+        end as rejection
+    from typed
+)
+
+select
+    _record, agent_id, name, team, tier, hired_on, languages,
+    rejection.code as reason_code,
+    rejection.text as reason,
+    case when rejection is not null then _raw end as raw_record
+from checked

@@ -1,0 +1,38 @@
+-- stg_qa_reviews: one row per record of one QA reviews file ({raw}), typed, with the
+-- reason it is rejected (NULL when it loads). Parameters: $future_limit.
+with typed as (
+    select
+        _record, _raw, review_id, ticket_id, agent_id, reviewer_id, comment,
+        reviewed_at as reviewed_at_text,
+        parse_ts(reviewed_at) as reviewed_at,
+        score as score_text,
+        try_cast(score as double) as score,
+        error_types as error_types_raw
+    from {raw}
+),
+
+checked as (
+    select
+        *,
+        case
+            when review_id is null then
+                {'code': 'missing_review_id', 'text': 'review_id is empty'}
+            when ticket_id is null then
+                {'code': 'missing_ticket_id', 'text': 'ticket_id is empty: a review must name the ticket it reviews'}
+            when reviewed_at_text is not null and reviewed_at is null then
+                {'code': 'bad_time', 'text': 'reviewed_at is not a time stamp: ' || quoted(reviewed_at_text)}
+            when score_text is not null and (score is null or score not between 0 and 100 or isnan(score)) then
+                {'code': 'bad_score', 'text': 'score must be a number from 0 to 100, not ' || quoted(score_text)}
+            when reviewed_at > $future_limit then
+                {'code': 'future_time', 'text': 'reviewed_at is later than the data''s as_of (' || strftime($future_limit, '%Y-%m-%d %H:%M UTC') || ' with tolerance)'}
+        end as rejection
+    from typed
+)
+
+select
+    _record, review_id, ticket_id, agent_id, reviewed_at, reviewer_id, score,
+    error_types_raw, comment,
+    rejection.code as reason_code,
+    rejection.text as reason,
+    case when rejection is not null then _raw end as raw_record
+from checked

@@ -1,0 +1,189 @@
+"""The warehouse: its schema, its metadata, and the metric models built at every publish.
+
+Layers (docs/METRICS.md): stored tables (tickets, ticket_events, qa_reviews, agents,
+rejects, load_runs, load_files), configuration tables written from the TOML settings
+(sla_rules, schedule_rules, calendar_hours, business_days), intermediate views (int_*), and
+the marts people query (ticket_metrics, escalation_steps, qa_reviews_scored, qa_findings,
+agent_error_rates, escalation_funnel, and the rate macros).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from etl import sqlfiles
+from etl.calendar import build_calendar
+from etl.errors import PublishError, WarehouseError
+from etl.settings import Settings
+
+SCHEMA_VERSION = "1"
+
+INTERMEDIATE = ("int_escalation_events", "int_ticket_event_facts", "int_escalation_levels",
+                "int_ticket_policy")
+# (name, materialisation): tables are rebuilt from their SQL at every publish.
+MARTS = (
+    ("ticket_metrics", "table"),
+    ("escalation_steps", "table"),
+    ("qa_reviews_scored", "view"),
+    ("qa_findings", "view"),
+    ("agent_error_rates", "view"),
+    ("escalation_funnel", "view"),
+)
+CHECKS = ("tickets_unique", "ticket_metrics_unique", "ticket_metrics_complete",
+          "business_minutes_bounded", "files_reconcile", "events_before_creation",
+          "reviews_of_unknown_tickets")
+
+
+def connect_writer(path: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
+    """A read-write connection for building a new state (never on the live file)."""
+    con = duckdb.connect(str(path), config={"memory_limit": settings.memory_limit})
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a published warehouse, times shown in UTC."""
+    if not path.exists():
+        raise WarehouseError(f"{path} does not exist; load data first (python -m etl demo, "
+                             "or python -m etl load FILE)", title="No warehouse yet")
+    con = duckdb.connect(str(path), read_only=True)
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(sqlfiles.sql_text("schema"))
+    found = get_meta(con, "schema_version")
+    if found is not None and found != SCHEMA_VERSION:
+        raise WarehouseError(f"the warehouse has schema version {found}, this version of the ETL "
+                             f"writes {SCHEMA_VERSION}; rebuild it by loading the exports into a "
+                             "new --db", title="Warehouse of another version")
+    set_meta(con, "schema_version", SCHEMA_VERSION)
+
+
+def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    try:
+        row = con.execute("select value from warehouse_meta where key = ?", [key]).fetchall()
+    except duckdb.CatalogException:
+        return None
+    return row[0][0] if row else None
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("insert or replace into warehouse_meta (key, value) values (?, ?)", [key, value])
+
+
+def write_policy(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Tables of the SLA and schedule rules in force, from the configuration."""
+    sla = pa.table({
+        "rule_order": pa.array(range(len(settings.sla_rules)), pa.int32()),
+        "priority": pa.array([r.priority for r in settings.sla_rules], pa.string()),
+        "category": pa.array([r.category for r in settings.sla_rules], pa.string()),
+        "channel": pa.array([r.channel for r in settings.sla_rules], pa.string()),
+        "team": pa.array([r.team for r in settings.sla_rules], pa.string()),
+        "target_minutes": pa.array([r.target_minutes for r in settings.sla_rules], pa.float64()),
+        "clock": pa.array([r.clock for r in settings.sla_rules], pa.string()),
+    })
+    rules = pa.table({
+        "rule_order": pa.array(range(len(settings.schedule_rules)), pa.int32()),
+        "channel": pa.array([r.channel for r in settings.schedule_rules], pa.string()),
+        "team": pa.array([r.team for r in settings.schedule_rules], pa.string()),
+        "schedule_id": pa.array([r.schedule for r in settings.schedule_rules], pa.string()),
+    })
+    scheds = pa.table({
+        "schedule_id": pa.array(list(settings.schedules), pa.string()),
+        "timezone": pa.array([s.timezone for s in settings.schedules.values()], pa.string()),
+        "holidays": pa.array([s.holidays or None for s in settings.schedules.values()], pa.string()),
+        "weekly_hours": pa.array([json.dumps({d: [f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in spans]
+                                              for d, spans in zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+                                                                  (s.weekly[i] for i in range(7)))})
+                                  for s in settings.schedules.values()], pa.string()),
+    })
+    for name, table in (("sla_rules", sla), ("schedule_rules", rules), ("schedules", scheds)):
+        con.register("_policy", table)
+        con.execute(f"create or replace table {name} as select * from _policy")
+        con.unregister("_policy")
+    set_meta(con, "reporting_timezone", settings.reporting_timezone)
+
+
+def write_calendar(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.datetime) -> None:
+    """calendar_hours and business_days covering every stored time stamp and as_of."""
+    row = con.execute("""
+        select min(t), max(t) from (
+            select min(created_at) as t from tickets union all
+            select max(greatest(created_at, first_response_at, resolved_at, closed_at)) from tickets union all
+            select min(event_at) from ticket_events union all
+            select max(event_at) from ticket_events
+        )""").fetchall()[0]
+    lo = row[0] or as_of
+    hi = max(row[1] or as_of, as_of)
+    first = (lo - dt.timedelta(days=2)).date()
+    last = (hi + dt.timedelta(days=2)).date()
+    hours, days = build_calendar(settings.schedules, first, last)
+    for name, table in (("calendar_hours", hours), ("business_days", days)):
+        con.register("_calendar", table)
+        con.execute(f"create or replace table {name} as select * from _calendar")
+        con.unregister("_calendar")
+
+
+def build_models(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the intermediate views, the marts and the rate macros."""
+    for name in INTERMEDIATE:
+        con.execute(f"create or replace view {name} as\n{sqlfiles.sql_text('intermediate/' + name)}")
+    for name, kind in MARTS:
+        what = "table" if kind == "table" else "view"
+        con.execute(f"create or replace {what} {name} as\n{sqlfiles.sql_text('marts/' + name)}")
+    sqlfiles.run(con, "marts/metric_macros")
+
+
+@dataclass
+class CheckResult:
+    name: str
+    severity: str
+    rows: int
+    sample: list[tuple[Any, ...]]
+
+
+def run_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
+    """Run every check query; a check passes when it returns no rows."""
+    out = []
+    for name in CHECKS:
+        sql = sqlfiles.sql_text(f"checks/{name}")
+        severity = sqlfiles.header_value(f"checks/{name}", "severity") or "error"
+        rows = con.execute(f"select * from ({sql}) limit 6").fetchall()
+        count = len(rows)
+        if count > 5:
+            count = con.execute(f"select count(*) from ({sql})").fetchall()[0][0]
+        out.append(CheckResult(name, severity, count, rows[:5]))
+    return out
+
+
+def fail_on_checks(results: list[CheckResult]) -> list[str]:
+    """Raise for failed error-severity checks; return warning texts for the others."""
+    errors = [r for r in results if r.rows and r.severity == "error"]
+    if errors:
+        detail = "; ".join(f"{r.name}: {r.rows} row(s), e.g. {r.sample[0]}" for r in errors)
+        raise PublishError(f"consistency checks failed ({detail}); nothing was published")
+    return [f"check {r.name}: {r.rows} row(s), e.g. {r.sample[0]}" for r in results if r.rows]
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    names = ("tickets", "ticket_events", "qa_reviews", "agents", "rejects", "ticket_metrics")
+    out = {}
+    for name in names:
+        try:
+            out[name] = con.execute(f"select count(*) from {name}").fetchall()[0][0]
+        except duckdb.CatalogException:
+            out[name] = 0
+    return out
+
+
+def is_published(path: Path) -> bool:
+    return Path(path).exists()

@@ -1,0 +1,162 @@
+"""The hand-made sample export (data/sample) and its exact expected metrics.
+
+Schedule: Mon–Fri 09:00–18:00 Asia/Shanghai with mainland China's holidays; 2026-01-01 and
+2026-01-02 are holidays, Sunday 2026-01-04 is an official make-up working day. as_of is
+2026-01-13 00:00 +08:00. Every expected number below was worked out by hand.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import load_sample, metrics_by_ticket, query
+
+EXPECTED = {
+    # answered after a weekend: Fri 17:00 → Mon 10:00; business: Fri 1 h + Mon 1 h
+    "T1": dict(first_response_minutes=3900, first_response_business_minutes=120, frt_sla="breached",
+               resolution_minutes=4200, resolution_business_minutes=420, channel="email",
+               category="password_recovery", status="solved"),
+    # a holiday and a make-up Sunday: Wed 31 Dec 17:30 → Sun 4 Jan 09:30 (worked, 调休)
+    "T2": dict(first_response_minutes=5280, first_response_business_minutes=60, frt_sla="breached",
+               resolution_minutes=6870, resolution_business_minutes=750, channel="phone",
+               status="closed"),
+    # never answered, older than 24 h at as_of
+    "T3": dict(first_response_minutes=None, frt_sla="breached", unanswered_wait_minutes=9480,
+               is_resolved=False, resolution_minutes=None),
+    # never answered, 12 h old at as_of
+    "T4": dict(first_response_minutes=None, frt_sla="pending", unanswered_wait_minutes=720),
+    # reopened twice; the newer of its two records in the file wins
+    "T5": dict(first_response_minutes=20, resolution_minutes=2880, resolution_business_minutes=1080,
+               reopen_count=2, is_reopened=True, status="solved", csat=2),
+    # events: the bot's reply does not stop the clock; escalated twice → level 2
+    "T6": dict(first_response_minutes=45, first_bot_response_minutes=0.5, resolution_minutes=4680,
+               resolution_business_minutes=1980, escalation_level=2, is_escalated=True,
+               frt_sla="met", has_events=True, channel="other"),
+    # created with +00:00, answered in local time without an offset
+    "T8": dict(first_response_minutes=90, first_response_business_minutes=90, is_resolved=False),
+    # updated by a later export: answered and solved there
+    "T9": dict(first_response_minutes=360, resolution_minutes=1410, resolution_business_minutes=540,
+               status="solved", csat=3),
+    # Friday evening: 5 calendar minutes, no business minutes; external escalation; Chinese values
+    "T10": dict(first_response_minutes=5, first_response_business_minutes=0, escalation_level=3,
+                category="account_security", priority="urgent", channel="other", status="pending"),
+    # solved by the AI assistant without a human reply; its 24×7 schedule
+    "T11": dict(first_response_minutes=None, frt_sla="met", resolution_minutes=10,
+                resolution_business_minutes=10, schedule_id="around_the_clock", channel="ai_bot"),
+    # spreadsheet time stamps 2026/1/8 14:00
+    "T16": dict(first_response_minutes=3, resolution_minutes=30, channel="chat", category="app_usage"),
+}
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):  # type: ignore[no-untyped-def]
+    from etl.settings import load_settings
+
+    settings = load_settings(db=tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
+    result = load_sample(settings)
+    return settings, result
+
+
+@pytest.mark.parametrize("ticket", sorted(EXPECTED))
+def test_ticket_metrics_exact(loaded, ticket):  # type: ignore[no-untyped-def]
+    settings, _ = loaded
+    row = metrics_by_ticket(settings)[ticket]
+    for column, expected in EXPECTED[ticket].items():
+        if isinstance(expected, float | int) and not isinstance(expected, bool) and expected is not None:
+            assert row[column] == pytest.approx(expected), (ticket, column)
+        else:
+            assert row[column] == expected, (ticket, column)
+
+
+def test_loaded_and_rejected_tickets(loaded):  # type: ignore[no-untyped-def]
+    settings, _ = loaded
+    assert sorted(metrics_by_ticket(settings)) == sorted(
+        ["T1", "T2", "T3", "T4", "T5", "T6", "T8", "T9", "T10", "T11", "T16"])
+    rejects = {(r[0], r[1], r[2]): r[3] for r in query(
+        settings, "select source_file, coalesce(record_no, line_no), reason_code, reason from rejects")}
+    assert rejects.keys() == {
+        ("tickets.csv", 8, "response_before_creation"),   # T7
+        ("tickets.csv", 12, "bad_csat"),                  # T12: csat 7
+        ("tickets.csv", 13, "missing_created_at"),        # T13
+        ("tickets.csv", 14, "bad_time"),                  # T14: 'yesterday'
+        ("tickets.csv", 15, "resolution_before_first_response"),  # T15
+        ("tickets.csv", 18, "malformed_line"),            # T17: a column too many (line 18)
+        ("events.csv", 10, "bad_time"),
+        ("qa_reviews.csv", 4, "bad_score"),
+        ("agents.csv", 3, "bad_date"),
+    }
+    assert rejects[("tickets.csv", 14, "bad_time")] == "created_at is not a time stamp: 'yesterday'"
+    raw = query(settings, "select raw_record from rejects where reason_code = 'bad_csat'")[0][0]
+    assert '"csat":"7"' in raw and '"ticket_id":"T12"' in raw
+
+
+def test_every_file_reconciles(loaded):  # type: ignore[no-untyped-def]
+    settings, result = loaded
+    for f in result.files:
+        assert f.reconciles, f
+    by_name = {f.file_name: f for f in result.files}
+    t = by_name["tickets.csv"]
+    assert (t.rows_read, t.rows_loaded, t.rows_rejected, t.rows_skipped) == (17, 10, 6, 1)
+    u = by_name["tickets_update.csv"]
+    # T9 replaces the stored version, T10 is new, T1's older version is skipped
+    assert (u.rows_inserted, u.rows_updated, u.rows_skipped) == (1, 1, 1)
+    e = by_name["events.csv"]
+    assert (e.rows_read, e.rows_loaded, e.rows_rejected, e.rows_skipped) == (10, 8, 1, 1)
+    stored = query(settings, "select sum(rows_read), sum(rows_loaded + rows_rejected + rows_skipped) "
+                             "from load_files")[0]
+    assert stored[0] == stored[1] == 37
+
+
+def test_unknown_values_warned_and_raw_kept(loaded):  # type: ignore[no-untyped-def]
+    settings, result = loaded
+    assert any("'wechat pay'" in w and "channel" in w for w in result.warnings)
+    row = query(settings, "select channel, channel_raw from tickets where ticket_id = 'T10'")[0]
+    assert row == ("other", "wechat pay")
+
+
+def test_escalation_steps_and_funnel(loaded):  # type: ignore[no-untyped-def]
+    settings, _ = loaded
+    steps = query(settings, "select ticket_id, level, minutes_from_creation, minutes_from_previous_step "
+                            "from escalation_steps order by ticket_id, level")
+    assert steps == [
+        ("T10", 1, 60.0, 60.0), ("T10", 2, None, None), ("T10", 3, None, None),
+        ("T6", 1, 240.0, 240.0), ("T6", 2, 1500.0, 1260.0),
+    ]
+    funnel = query(settings, "select step, tickets from escalation_funnel order by level")
+    assert funnel == [("front_line", 11), ("second_line", 2), ("formal_appeal", 2), ("external_body", 1)]
+
+
+def test_qa_findings(loaded):  # type: ignore[no-untyped-def]
+    settings, _ = loaded
+    findings = query(settings, "select review_id, error_type, agent_id, team, category "
+                               "from qa_findings order by review_id, error_type")
+    assert findings == [
+        ("R1", "communication", "A1", "frontline", "account_security"),
+        ("R1", "timeliness", "A1", "frontline", "account_security"),
+        ("R3", "product_knowledge", "A1", "frontline", "password_recovery"),  # 产品知识
+    ]
+    rates = dict(((r[0], r[1]), (r[2], r[3])) for r in query(
+        settings, "select agent_id, error_type, reviews, error_rate from agent_error_rates"))
+    assert rates[("A1", "communication")] == (2, 0.5)
+    assert rates[("A2", "communication")] == (1, 0.0)
+
+
+def test_rate_macros(loaded):  # type: ignore[no-untyped-def]
+    settings, _ = loaded
+    row = query(settings, "select pct_frt_within_sla(frt_sla), pct_escalated(is_escalated), "
+                          "pct_reopened(reopen_count, is_resolved), pct_csat_satisfied(csat) "
+                          "from ticket_metrics")[0]
+    # SLA decided for 10 of 11 (T4 pending): met T5 T6 T8 T9 T10 T11 T16 = 7; breached T1 T2 T3
+    assert row[0] == pytest.approx(70.0)
+    assert row[1] == pytest.approx(100 * 2 / 11)
+    # resolved: T1 T2 T5 T6 T9 T11 T16 = 7; reopened: T5
+    assert row[2] == pytest.approx(100 / 7)
+    # csat: T1 4, T5 2, T6 1, T9 3, T11 5, T16 5 → 3 of 6 satisfied
+    assert row[3] == pytest.approx(50.0)
+
+
+def test_times_stored_in_utc_with_source_zone(loaded):  # type: ignore[no-untyped-def]
+    settings, _ = loaded
+    row = query(settings, "select strftime(created_at, '%Y-%m-%d %H:%M'), source_tz from tickets "
+                          "where ticket_id = 'T1'")[0]
+    assert row == ("2026-01-09 09:00", "Asia/Shanghai")
