@@ -19,7 +19,7 @@ from etl.settings import load_settings
 
 @lru_cache(maxsize=1)
 def console() -> Console:
-    return Console(stderr=False, highlight=False)
+    return Console(stderr=False, highlight=False, soft_wrap=True)
 
 
 def dispatch(args: argparse.Namespace) -> int:

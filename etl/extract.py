@@ -296,16 +296,36 @@ def open_file(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, kind: str
     return ext
 
 
-def malformed_lines(con: duckdb.DuckDBPyConnection, ext: Extracted) -> list[tuple[int, str, str]]:
-    """(line number, raw line, reader's message) of CSV lines the reader set aside."""
+@dataclass
+class MalformedLine:
+    line: int
+    raw: str
+    code: str
+    reason: str
+
+
+def malformed_lines(con: duckdb.DuckDBPyConnection, ext: Extracted) -> list[MalformedLine]:
+    """CSV lines the reader set aside, one per line, with a reason a person can act on."""
     if ext.rejects_table is None:
         return []
     try:
-        rows = con.execute(f"select line, csv_line, error_message from {ext.rejects_table} "
-                           "order by line").fetchall()
+        rows = con.execute(f"select line, any_value(csv_line), string_agg(distinct error_type, ', '), "
+                           f"any_value(error_message) from {ext.rejects_table} "
+                           "group by line order by line").fetchall()
     except duckdb.CatalogException:
         return []
-    return [(int(r[0]), r[1], r[2]) for r in rows]
+    out = []
+    for line, raw, types, message in rows:
+        if "INVALID ENCODING" in (types or "") or "INVALID UNICODE" in (types or ""):
+            code = "bad_encoding"
+            reason = (f"line {line} is not valid UTF-8; if the file is in another encoding, "
+                      "load it with --encoding (e.g. --encoding gb18030)")
+        else:
+            code = "malformed_line"
+            reason = (f"line {line} does not split into the header's {len(ext.headers)} columns "
+                      f"({message})")
+        out.append(MalformedLine(int(line), raw, code, reason))
+    return out
 
 
 def _cleanup(tmp: Path | None) -> None:

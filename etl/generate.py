@@ -61,7 +61,7 @@ ERROR_TYPES = ("communication", "product_knowledge", "timeliness", "incomplete_r
 HOURLY = np.array([0.6, 0.4, 0.3, 0.25, 0.25, 0.35, 0.7, 1.4, 2.6, 3.8, 4.4, 4.3, 3.6, 3.9, 4.3,
                    4.4, 4.1, 3.7, 3.2, 3.0, 2.9, 2.6, 1.9, 1.1])
 STAFF_OPEN, STAFF_CLOSE = 8 * 60, 22 * 60  # human agents work 08:00–22:00 local, every day
-INCIDENT_DAYS = (101, 247)  # day offsets of two incidents: a chain congestion, a node outage
+INCIDENT_DAYS = (103, 247)  # day offsets (weekdays) of two incidents: a chain congestion, a node outage
 
 # The agents with planted error patterns, and what the tests look for.
 AGENT_INCOMPLETE_RECORDS = "A0003"

@@ -200,15 +200,9 @@ def _load_file(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResul
 
     staged, rejected = con.execute("select count(*), count(reason_code) from stg").fetchall()[0]
     bad_lines = malformed_lines(con, ext)
-    seen_lines = set()
-    for line, raw, message in bad_lines:
-        if line in seen_lines:
-            continue
-        seen_lines.add(line)
-        con.execute("insert into rejects values (?, ?, ?, ?, null, ?, 'malformed_line', ?, ?)",
-                    [run_id, kind, source, ext.path.name, line,
-                     f"line {line} does not split into the header's {len(ext.headers)} columns "
-                     f"({message})", raw])
+    for bad in bad_lines:
+        con.execute("insert into rejects values (?, ?, ?, ?, null, ?, ?, ?, ?)",
+                    [run_id, kind, source, ext.path.name, bad.line, bad.code, bad.reason, bad.raw])
     con.execute("insert into rejects select ?, ?, ?, ?, _record, null, reason_code, reason, raw_record "
                 "from stg where reason_code is not null", [run_id, kind, source, ext.path.name])
     result.warnings.extend(ext.warnings)
@@ -221,8 +215,8 @@ def _load_file(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResul
     incoming = con.execute("select count(*) from incoming").fetchall()[0][0]
     valid = staged - rejected
     in_file, stored = SKIP_REASONS[kind]
-    result.rows_read = staged + len(seen_lines)
-    result.rows_rejected = rejected + len(seen_lines)
+    result.rows_read = staged + len(bad_lines)
+    result.rows_rejected = rejected + len(bad_lines)
     result.rows_inserted = actions.get("insert", 0)
     result.rows_updated = actions.get("update", 0)
     result.rows_skipped = (valid - incoming) + actions.get("skip", 0)
@@ -230,8 +224,8 @@ def _load_file(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResul
                                                 (stored, actions.get("skip", 0))) if v}
     result.rejected_reasons = dict(con.execute(
         "select reason_code, count(*) from stg where reason_code is not null group by 1").fetchall())
-    if seen_lines:
-        result.rejected_reasons["malformed_line"] = len(seen_lines)
+    for bad in bad_lines:
+        result.rejected_reasons[bad.code] = result.rejected_reasons.get(bad.code, 0) + 1
 
 
 def _record_files(con: duckdb.DuckDBPyConnection, run_id: int, files: list[FileResult]) -> None:
@@ -342,7 +336,7 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
                  totals["rows_loaded"], totals["rows_rejected"], totals["rows_skipped"], warnings])
             counts = warehouse.table_counts(con)
             say("publishing")
-            build.publish()
+            build.publish(version)
     except DeskError as exc:
         _log(settings, {"status": "failed", "command": command, "started_at": started_at,
                         "finished_at": dt.datetime.now(dt.UTC), "as_of": as_of,

@@ -1,14 +1,23 @@
-"""Publish: build the next warehouse state beside the live file, then swap it in atomically.
+"""Publish: build the next warehouse state beside the live one, then swap it in atomically.
 
-DuckDB lets one read-write process lock out every reader, so the ETL never opens the live
-file for writing. It copies the live file to a private build file in the same folder, works
-there, checkpoints and closes it, checks that no write-ahead log is left behind (a WAL that
-`os.replace` would not carry along), removes a stale WAL of the live name (it would make
-every open fail), and renames the build file over the live one. A reader that had the old
-file open keeps its consistent old view; the next connection sees the new state. A load
-killed at any moment leaves the live file untouched; its build file is removed by the next
-load. One writer at a time: an exclusive `flock` on a lock file beside the warehouse, which
-the kernel releases when the holder dies, so a killed load never leaves a stale lock.
+DuckDB lets one read-write process lock out every reader, so the ETL never opens a published
+file for writing. It copies the current state to a private build file in the same folder,
+works there, checkpoints and closes it, and checks that no write-ahead log is left behind (a
+WAL that a rename would not carry along). The build file becomes an immutable version,
+`.<name>.versions/v000042.duckdb`, and the live name (`data/warehouse.duckdb`) is a relative
+symlink that is swapped to it with one atomic rename.
+
+Why versions behind a symlink rather than renaming over one file: inside one process, DuckDB
+hands a new connection to a path the *same* database instance as a connection still open on
+that path, so a dashboard holding a connection would never see a new state. Each version has
+its own path: readers open `resolve_live(path)`, a connection opened before a publish keeps
+its consistent old version, the next one sees the new. The last few versions are kept for
+`rollback`. A stale WAL of the live name (left by someone who opened it read-write) would
+make every open of that name fail, so it is removed at publish.
+
+A load killed at any moment leaves the live link untouched; its build file is removed by the
+next load. One writer at a time: an exclusive `flock` on a lock file beside the warehouse,
+which the kernel releases when the holder dies, so a killed load never leaves a stale lock.
 """
 
 from __future__ import annotations
@@ -36,6 +45,43 @@ def build_path(live: Path) -> Path:
     return live.parent / f".{live.name}.build-{os.getpid()}"
 
 
+def versions_dir(live: Path) -> Path:
+    return live.parent / f".{live.name}.versions"
+
+
+def version_path(live: Path, version: int) -> Path:
+    return versions_dir(live) / f"v{version:06d}.duckdb"
+
+
+def resolve_live(live: Path) -> Path:
+    """The file of the published version the live name points to (itself if a plain file)."""
+    return Path(os.path.realpath(live))
+
+
+def published_versions(live: Path) -> list[Path]:
+    """Kept versions, oldest first."""
+    folder = versions_dir(live)
+    return sorted(folder.glob("v*.duckdb")) if folder.is_dir() else []
+
+
+def point_live_to(live: Path, target: Path) -> None:
+    """Atomically make the live name a relative symlink to `target`."""
+    tmp_link = live.parent / f".{live.name}.link-{os.getpid()}"
+    tmp_link.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(target, live.parent), tmp_link)
+    os.replace(tmp_link, live)
+    Path(f"{live}.wal").unlink(missing_ok=True)
+    _fsync_path(live.parent, directory=True)
+
+
+def prune_versions(live: Path, keep: int) -> None:
+    """Remove all but the newest `keep` versions, never the one that is live."""
+    current = resolve_live(live)
+    for old in published_versions(live)[:-keep] if keep > 0 else []:
+        if old.resolve() != current:
+            old.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def writer_lock(live: Path) -> Iterator[None]:
     """Hold the single-writer lock of `live`, or raise LockHeldError at once."""
@@ -60,7 +106,7 @@ def writer_lock(live: Path) -> Iterator[None]:
 
 def _remove_leftovers(live: Path) -> None:
     """Build files of loads that were killed (we hold the lock: nobody else is building)."""
-    for leftover in live.parent.glob(f".{live.name}.build-*"):
+    for leftover in [*live.parent.glob(f".{live.name}.build-*"), *live.parent.glob(f".{live.name}.link-*")]:
         if leftover.is_dir():
             shutil.rmtree(leftover, ignore_errors=True)
         else:
@@ -80,11 +126,12 @@ class Build:
 
         with Build(settings) as build:
             build.con.execute(...)
-            build.publish()
-    Leaving the block without `publish()` (or with an exception) discards the copy.
+            build.publish(version)
+    Leaving the block without `publish(version)` (or with an exception) discards the copy.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, keep_versions: int = 3) -> None:
+        self.keep_versions = keep_versions
         self.settings = settings
         self.live = settings.warehouse_path
         self.path = build_path(self.live)
@@ -110,8 +157,9 @@ class Build:
             raise
         return self
 
-    def publish(self) -> None:
-        """Checkpoint, close and atomically swap the build file in as the live warehouse."""
+    def publish(self, version: int) -> None:
+        """Checkpoint and close the build file, keep it as `version`, and atomically point
+        the live name at it."""
         assert self.con is not None
         try:
             self.con.execute("checkpoint")
@@ -122,9 +170,11 @@ class Build:
                 raise PublishError(f"{wal.name} is left after the checkpoint; publishing would "
                                    "lose its changes")
             _fsync_path(self.path)
-            Path(f"{self.live}.wal").unlink(missing_ok=True)
-            os.replace(self.path, self.live)
-            _fsync_path(self.live.parent, directory=True)
+            target = version_path(self.live, version)
+            target.parent.mkdir(exist_ok=True)
+            os.replace(self.path, target)
+            point_live_to(self.live, target)
+            prune_versions(self.live, self.keep_versions)
         except OSError as exc:
             raise PublishError(f"{exc.strerror or exc} while publishing; the live warehouse "
                                "is unchanged") from None

@@ -53,7 +53,9 @@ def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise WarehouseError(f"{path} does not exist; load data first (python -m etl demo, "
                              "or python -m etl load FILE)", title="No warehouse yet")
-    con = duckdb.connect(str(path), read_only=True)
+    from etl.publish import resolve_live
+
+    con = duckdb.connect(str(resolve_live(path)), read_only=True)
     con.execute("set TimeZone = 'UTC'")
     return con
 

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from etl.load import load
+from etl.publish import resolve_live
 from etl.settings import Settings, build_settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +52,7 @@ def sample_warehouse(settings: Settings) -> Settings:
 
 
 def query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = duckdb.connect(str(resolve_live(settings.warehouse_path)), read_only=True)
     try:
         con.execute("set TimeZone = 'UTC'")
         return con.execute(sql, params or []).fetchall()
@@ -60,7 +61,7 @@ def query(settings: Settings, sql: str, params: list | None = None) -> list[tupl
 
 
 def metrics_by_ticket(settings: Settings) -> dict[str, dict]:
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con = duckdb.connect(str(resolve_live(settings.warehouse_path)), read_only=True)
     try:
         cur = con.execute("select * from ticket_metrics")
         cols = [d[0] for d in cur.description]

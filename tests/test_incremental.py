@@ -1,0 +1,120 @@
+"""Incremental and idempotent loads: the same content twice, renamed files, overlapping
+exports, newer and older versions of a ticket."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from etl.load import load
+from etl.publish import resolve_live
+from tests.conftest import SAMPLE, SAMPLE_AS_OF, load_sample, metrics_by_ticket, query
+
+
+def snapshot(settings) -> tuple:  # type: ignore[no-untyped-def]
+    return (
+        query(settings, "select * exclude (run_id) from tickets order by all"),
+        query(settings, "select * exclude (run_id) from ticket_events order by all"),
+        query(settings, "select * exclude (as_of) from ticket_metrics order by all"),
+        query(settings, "select * exclude (run_id) from rejects order by all"),
+    )
+
+
+def test_same_export_twice_changes_nothing(settings) -> None:  # type: ignore[no-untyped-def]
+    load_sample(settings)
+    before = snapshot(settings)
+    version_file = resolve_live(settings.warehouse_path)
+    result = load_sample(settings)
+    assert not result.published
+    assert all(f.status == "skipped_already_loaded" for f in result.files)
+    assert resolve_live(settings.warehouse_path) == version_file
+    assert snapshot(settings) == before
+
+
+def test_renamed_file_is_recognised_by_content(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    load_sample(settings)
+    before = snapshot(settings)
+    renamed = tmp_path / "export-2026-01-13.csv"
+    shutil.copyfile(SAMPLE / "tickets.csv", renamed)
+    result = load([renamed], settings, as_of=SAMPLE_AS_OF)
+    assert result.files[0].status == "skipped_already_loaded"
+    assert snapshot(settings) == before
+
+
+def test_overlapping_export_keeps_newest_versions(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    load_sample(settings)
+    count = query(settings, "select count(*) from tickets")[0][0]
+    # a later export that repeats T2 unchanged, T3 with a newer update (answered now),
+    # T9 with an older version, plus one new ticket
+    overlap = tmp_path / "overlap.csv"
+    header = (SAMPLE / "tickets.csv").read_text(encoding="utf-8").splitlines()[0]
+    lines = [line for line in (SAMPLE / "tickets.csv").read_text(encoding="utf-8").splitlines()
+             if line.startswith("T2,")]
+    overlap.write_text("\n".join([
+        header,
+        *lines,
+        "T3,2026-01-06 10:00:00,2026-01-12 09:00:00,chat,transaction_delay,normal,solved,frontline,A1,"
+        "2026-01-12 08:00:00,2026-01-12 09:00:00,,0,,0,,C102,zh,转账一直在确认中",
+        "T9,2026-01-08 09:00:00,2026-01-08 09:30:00,email,transaction_delay,normal,new,payments,,,,,0,,0,,C108,zh,到账慢",
+        "T20,2026-01-12 09:00:00,2026-01-12 09:00:00,chat,app_usage,low,new,frontline,,,,,0,,0,,C120,en,new one",
+    ]) + "\n", encoding="utf-8")
+    result = load([overlap], settings, as_of=SAMPLE_AS_OF)
+    f = result.files[0]
+    assert (f.rows_read, f.rows_inserted, f.rows_updated, f.rows_skipped, f.rows_rejected) == (4, 1, 1, 2, 0)
+    assert f.reconciles
+    assert query(settings, "select count(*) from tickets")[0][0] == count + 1
+    m = metrics_by_ticket(settings)
+    assert m["T3"]["first_response_minutes"] == 6 * 1440 - 120  # Tue 10:00 → Mon 08:00
+    assert m["T3"]["status"] == "solved"
+    assert m["T9"]["status"] == "solved"  # the older version did not win
+    assert query(settings, "select count(*) - count(distinct ticket_id) from tickets") == [(0,)]
+
+
+def test_events_exported_twice_are_not_doubled(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    load_sample(settings)
+    events = query(settings, "select count(*) from ticket_events")[0][0]
+    again = tmp_path / "events-again.csv"
+    again.write_text((SAMPLE / "events.csv").read_text(encoding="utf-8")
+                     + "T6,2026-01-09 11:00:00,customer_reply,C105,customer,thanks\n", encoding="utf-8")
+    result = load([again], settings, as_of=SAMPLE_AS_OF)
+    f = result.files[0]
+    assert (f.rows_inserted, f.rows_rejected) == (1, 1)
+    assert f.rows_skipped == 9 and f.reconciles
+    assert query(settings, "select count(*) from ticket_events")[0][0] == events + 1
+
+
+def test_ticket_without_updated_at_replaced_only_when_changed(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = tmp_path / "a.csv"
+    first.write_text("ticket_id,created_at,status\nN1,2026-01-05 09:00,open\n", encoding="utf-8")
+    second = tmp_path / "b.csv"
+    second.write_text("ticket_id,created_at,status,resolved_at\nN1,2026-01-05 09:00,solved,2026-01-05 10:00\n"
+                      "N1,2026-01-05 09:00,solved,2026-01-05 10:00\n", encoding="utf-8")
+    load([first], settings, as_of=SAMPLE_AS_OF)
+    result = load([second], settings, as_of=SAMPLE_AS_OF)
+    f = result.files[0]
+    assert (f.rows_updated, f.rows_skipped) == (1, 1)
+    assert metrics_by_ticket(settings)["N1"]["resolution_minutes"] == 60
+
+
+def test_sources_keep_their_own_ticket_ids(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a = tmp_path / "a.csv"
+    a.write_text("ticket_id,created_at\n1,2026-01-05 09:00\n", encoding="utf-8")
+    b = tmp_path / "b.csv"
+    b.write_text("ticket_id,created_at\n1,2026-01-06 09:00\n", encoding="utf-8")
+    load([a], settings, source="zendesk", as_of=SAMPLE_AS_OF)
+    load([b], settings, source="freshdesk", as_of=SAMPLE_AS_OF)
+    assert query(settings, "select source, ticket_id from ticket_metrics order by source") == [
+        ("freshdesk", "1"), ("zendesk", "1")]
+
+
+def test_run_log_rows(settings) -> None:  # type: ignore[no-untyped-def]
+    load_sample(settings)
+    runs = query(settings, "select run_id, command, status, files, rows_read, rows_loaded, rows_rejected, "
+                           "rows_skipped, as_of from load_runs")
+    assert len(runs) == 1
+    run_id, command, status, files, read, loaded, rejected, skipped, as_of = runs[0]
+    assert (run_id, command, status, files) == (1, "load", "published", 5)
+    assert read == loaded + rejected + skipped == 37
+    assert as_of == SAMPLE_AS_OF
+    log = (settings.warehouse_path.parent / "etl-runs.jsonl").read_text(encoding="utf-8")
+    assert '"status": "published"' in log
