@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 DEMO_TICKETS ?= 50000
 
-.PHONY: run test check demo bench clean
+.PHONY: run test check demo bench clean screenshot
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -36,3 +36,7 @@ check: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache data/demo data/warehouse.duckdb data/.warehouse.duckdb.*
+
+# Refresh docs/screenshot.png from the browser test (needs chromium).
+screenshot: $(VENV)/.dev
+	DESK_SCREENSHOT=docs/screenshot.png $(BIN)/python -m pytest -q tests/test_browser.py -k overview

@@ -1,33 +1,56 @@
-"""Complaint-desk dashboard (first cut): headline figures from the metric views, read-only."""
+"""Complaint-desk dashboard: the frame (filters, language, freshness) and the navigation.
+
+Run: streamlit run dashboard/app.py   (make run does it). Reads the warehouse read-only:
+data/warehouse.duckdb, or the file DESK_DB names.
+
+One file per page, in dashboard/views/. Not dashboard/pages/: a folder of that name beside
+the entry script switches Streamlit (1.67) into its legacy multipage mode, in which a page
+opened by its URL, and every rerun after the first, runs without this frame (no filters,
+no context); reproduced both in AppTest and in the server.
+"""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
-import duckdb
-import streamlit as st
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import streamlit as st  # noqa: E402
 
-DB = Path(os.environ.get("DESK_DB", "data/warehouse.duckdb"))
+from dashboard import db  # noqa: E402
+from dashboard.frame import sidebar  # noqa: E402
+from dashboard.i18n import t  # noqa: E402
 
-st.set_page_config(page_title="Complaint desk", layout="wide")
-st.title("Complaint desk")
-if not DB.exists():
-    st.info("No warehouse yet. Build the demo with `python -m etl demo`, or load your export "
-            "with `python -m etl load FILE`.")
-    st.stop()
-con = duckdb.connect(str(DB), read_only=True)
-row = con.execute("""
-    select count(*), median(first_response_minutes), pct_frt_within_sla(frt_sla),
-           median(resolution_minutes), pct_escalated(is_escalated)
-    from ticket_metrics""").fetchall()[0]
-con.close()
-cols = st.columns(5)
-cols[0].metric("Tickets", f"{row[0]:,}")
-cols[1].metric("Median first response (min)", f"{row[1] or 0:,.0f}")
-cols[2].metric("First response within SLA", f"{row[2] or 0:.1f} %")
-cols[3].metric("Median resolution (h)", f"{(row[3] or 0) / 60:,.1f}")
-cols[4].metric("Escalated", f"{row[4] or 0:.1f} %")
+PAGES = (
+    ("overview", "page_overview", ":material/dashboard:"),
+    ("first_response", "page_first_response", ":material/schedule:"),
+    ("resolution", "page_resolution", ":material/task_alt:"),
+    ("escalations", "page_escalations", ":material/trending_up:"),
+    ("agent_quality", "page_quality", ":material/school:"),
+    ("data_health", "page_health", ":material/monitor_heart:"),
+)
+
+
+def no_data() -> None:
+    lang = st.query_params.get("lang", "en")
+    st.title(t("app_title", lang))
+    st.info(f"**{t('no_warehouse_title', lang)}**\n\n" + t("no_warehouse_body", lang, path=db.warehouse_path()))
+
+
+def main() -> None:
+    st.set_page_config(page_title="Complaint desk", page_icon=":material/support_agent:", layout="wide")
+    wh = db.open_current()
+    if wh is None:
+        st.navigation([st.Page(no_data, title="Complaint desk", url_path="welcome")]).run()
+        return
+    ctx = sidebar(wh)
+    pages = [st.Page(str(Path(__file__).parent / "views" / f"{name}.py"), title=t(key, ctx.lang),
+                     icon=icon, url_path=name, default=(name == "overview"))
+             for name, key, icon in PAGES]
+    st.navigation(pages).run()
+
+
+main()

@@ -137,12 +137,12 @@ def write_calendar(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt
 
 def build_models(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the intermediate views, the marts and the rate macros."""
+    sqlfiles.run(con, "marts/metric_macros")  # first: views may use the rate macros
     for name in INTERMEDIATE:
         con.execute(f"create or replace view {name} as\n{sqlfiles.sql_text('intermediate/' + name)}")
     for name, kind in MARTS:
         what = "table" if kind == "table" else "view"
         con.execute(f"create or replace {what} {name} as\n{sqlfiles.sql_text('marts/' + name)}")
-    sqlfiles.run(con, "marts/metric_macros")
 
 
 @dataclass

@@ -21,7 +21,7 @@ select
     count(*) as reviews,
     count(distinct r.ticket_id) as reviewed_tickets,
     count(*) filter (where list_contains(r.error_types, t.error_type)) as reviews_with_error,
-    count(*) filter (where list_contains(r.error_types, t.error_type)) / count(*) as error_rate
+    pct_reviews_with(r.error_types, t.error_type) / 100 as error_rate
 from reviews r
 cross join types t
 group by r.source, r.agent_id, r.reviewed_month, t.error_type

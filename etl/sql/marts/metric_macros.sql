@@ -24,3 +24,7 @@ create or replace macro pct_csat_satisfied(csat) as
 -- Share of QA reviews that found at least one error.
 create or replace macro pct_reviews_with_error(has_error) as
     100.0 * count(*) filter (where has_error) / nullif(count(*), 0);
+
+-- Share of QA reviews that found the given error type (the error rate per reviewed ticket).
+create or replace macro pct_reviews_with(error_types, error_type) as
+    100.0 * count(*) filter (where list_contains(error_types, error_type)) / nullif(count(*), 0);

@@ -8,6 +8,7 @@ select
     coalesce(a.team, t.team) as team,
     q.reviewer_id,
     q.reviewed_at,
+    cast(timezone(m.reporting_tz, q.reviewed_at) as date) as reviewed_date,
     cast(date_trunc('month', timezone(m.reporting_tz, q.reviewed_at)) as date) as reviewed_month,
     cast(date_trunc('week', timezone(m.reporting_tz, q.reviewed_at)) as date) as reviewed_week,
     q.score,

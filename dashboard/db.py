@@ -1,0 +1,131 @@
+"""Read-only access to the published warehouse, cached per published version.
+
+The live name (data/warehouse.duckdb, or DESK_DB) points at an immutable version file; the
+connection and every query result are cached under that file's path, so a refresh that
+publishes a new version is picked up on the next rerun, and a page never waits on a lock.
+Queries live in dashboard/sql/*.sql; filter values reach them only as bound parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboard.filters import Filters
+from etl.publish import resolve_live
+from etl.settings import load_settings
+
+SQL_DIR = Path(__file__).with_name("sql")
+
+
+def warehouse_path() -> Path:
+    """The live warehouse name: DESK_DB, DESK_CONFIG's [warehouse] path, or the default."""
+    return load_settings().warehouse_path
+
+
+def current_version_file() -> Path | None:
+    live = warehouse_path()
+    if not live.exists():
+        return None
+    return resolve_live(live)
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _connection(version_file: str) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(version_file, read_only=True)
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+@cache
+def sql_text(name: str) -> str:
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _run(version_file: str, sql: str, params_json: str) -> pd.DataFrame:
+    params = json.loads(params_json, object_hook=_decode)
+    cur = _connection(version_file).cursor()
+    try:
+        return cur.execute(sql, params).df() if params else cur.execute(sql).df()
+    finally:
+        cur.close()
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return {"__date__": value.isoformat()}
+    raise TypeError(type(value))
+
+
+def _decode(obj: dict[str, Any]) -> Any:
+    if "__date__" in obj:
+        return dt.date.fromisoformat(obj["__date__"])
+    return obj
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """One published version, and the queries the pages run on it."""
+
+    version_file: str
+
+    def sql(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        return _run(self.version_file, sql, json.dumps(params or {}, default=_encode, sort_keys=True))
+
+    def query(self, name: str, filters: Filters | None = None, *, alias: str = "t",
+              date_column: str = "created_date", columns: dict[str, str] | None = None,
+              extra: str = "true", params: dict[str, Any] | None = None,
+              **identifiers: str) -> pd.DataFrame:
+        """Run dashboard/sql/<name>.sql with {where} filled from the filters (and {extra},
+        a static condition of the caller's, and {identifiers} from fixed allow-lists)."""
+        where, bound = (filters or Filters()).where(alias=alias, date_column=date_column, columns=columns)
+        text = sql_text(name).replace("{where}", where).replace("{extra}", extra)
+        for key, value in identifiers.items():
+            text = text.replace("{" + key + "}", value)
+        return self.sql(text, {**bound, **(params or {})})
+
+    def meta(self) -> dict[str, str]:
+        df = self.sql("select key, value from warehouse_meta")
+        return dict(zip(df["key"], df["value"], strict=True))
+
+    def has_tickets(self) -> bool:
+        try:
+            return int(self.sql("select count(*) as n from ticket_metrics")["n"].iloc[0]) > 0
+        except duckdb.Error:
+            return False
+
+    def distinct(self, column: str) -> list[str]:
+        df = self.sql(f"select distinct {column} as v from ticket_metrics where {column} is not null order by 1")
+        return [str(v) for v in df["v"]]
+
+    def date_bounds(self) -> tuple[dt.date, dt.date, dt.datetime]:
+        """(first created date, last complete day at as_of, as_of) in the reporting zone."""
+        meta = self.meta()
+        as_of = dt.datetime.fromisoformat(meta["as_of"])
+        tz = ZoneInfo(meta.get("reporting_timezone", "Asia/Shanghai"))
+        last = (as_of.astimezone(tz) - dt.timedelta(microseconds=1)).date()
+        first = self.sql("select min(created_date) as d from ticket_metrics")["d"].iloc[0]
+        first = pd.Timestamp(first).date() if first is not None and not pd.isna(first) else last
+        return first, last, as_of
+
+
+def open_current() -> Warehouse | None:
+    """The published version, or None when there is no warehouse (or no tickets) yet."""
+    version_file = current_version_file()
+    if version_file is None:
+        return None
+    try:
+        wh = Warehouse(str(version_file))
+        return wh if wh.has_tickets() else None
+    except duckdb.Error:
+        return None

@@ -1,0 +1,260 @@
+"""Labels in English and Chinese. `t(key)` for texts, `label(field, value)` for values."""
+
+from __future__ import annotations
+
+LANGS = ("en", "zh")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # frame
+    "app_title": ("Complaint desk", "投诉服务台"),
+    "filters": ("Filters", "筛选"),
+    "date_range": ("Created between", "创建日期"),
+    "quick_pick": ("Period", "时间段"),
+    "qp_custom": ("custom", "自定义"),
+    "qp_7": ("last 7 days", "最近 7 天"),
+    "qp_30": ("last 30 days", "最近 30 天"),
+    "qp_90": ("last 90 days", "最近 90 天"),
+    "qp_month": ("this month", "本月"),
+    "qp_quarter": ("last full quarter", "上一完整季度"),
+    "qp_year": ("last 12 months", "最近 12 个月"),
+    "qp_all": ("all data", "全部数据"),
+    "channel": ("Channel", "渠道"),
+    "category": ("Category", "问题分类"),
+    "priority": ("Priority", "优先级"),
+    "team": ("Team", "团队"),
+    "agent": ("Agent", "客服"),
+    "source": ("Source", "数据来源"),
+    "status": ("Status", "状态"),
+    "error_type": ("Error type", "错误类型"),
+    "language": ("Language", "语言"),
+    "as_of": ("Data as of", "数据截至"),
+    "refreshed": ("last refresh", "最近刷新"),
+    "version": ("version", "版本"),
+    "reset_filters": ("Reset filters", "重置筛选"),
+    "share_hint": ("The address bar holds these filters: copy it to share this view.",
+                   "地址栏保存了这些筛选条件,复制链接即可分享此视图。"),
+    "no_warehouse_title": ("No data loaded yet", "尚未加载数据"),
+    "no_warehouse_body": (
+        "The dashboard reads the warehouse `{path}`, which does not exist or holds no tickets.\n\n"
+        "- Demo data: `python -m etl demo` (or `make run`)\n"
+        "- Your own export: `python -m etl load path/to/export.csv` "
+        "(format: docs/EXPORT_FORMAT.md)\n\n"
+        "Then reload this page.",
+        "看板读取的数据仓库 `{path}` 不存在或没有工单。\n\n"
+        "- 演示数据:`python -m etl demo`(或 `make run`)\n"
+        "- 自己的导出文件:`python -m etl load path/to/export.csv`"
+        "(格式见 docs/EXPORT_FORMAT.md)\n\n"
+        "然后刷新本页面。"),
+    "no_rows": ("No tickets match these filters.", "没有符合筛选条件的工单。"),
+    "tickets_behind": ("Tickets behind this chart", "图表对应的工单"),
+    "selection_filters": ("Filtered by your selection on the chart: {what}", "已按图表上的选择筛选:{what}"),
+    "download_csv": ("Download CSV", "下载 CSV"),
+    "showing_rows": ("Showing {shown:,} of {total:,} tickets; the download has all of them.",
+                     "显示 {shown:,} / {total:,} 张工单;下载文件包含全部。"),
+    "vs_previous": ("vs previous {days} days", "对比前 {days} 天"),
+    "minutes": ("min", "分钟"),
+    "hours": ("h", "小时"),
+    # pages
+    "page_overview": ("Overview", "总览"),
+    "page_first_response": ("First response", "首次响应"),
+    "page_resolution": ("Resolution", "解决时长"),
+    "page_escalations": ("Escalations", "升级"),
+    "page_quality": ("Agent quality", "客服质量"),
+    "page_health": ("Data health", "数据健康"),
+    # KPIs
+    "kpi_tickets": ("Tickets", "工单数"),
+    "kpi_frt_median": ("Median first response", "首次响应中位数"),
+    "kpi_frt_p90": ("P90 first response", "首次响应 P90"),
+    "kpi_sla": ("First response within SLA", "首次响应达标率"),
+    "kpi_resolution_median": ("Median resolution", "解决时长中位数"),
+    "kpi_escalation": ("Escalation rate", "升级率"),
+    "kpi_reopen": ("Reopen rate", "重开率"),
+    "kpi_csat": ("CSAT (share 4–5)", "满意度(4–5 分占比)"),
+    "kpi_reviews": ("QA reviews", "质检次数"),
+    "kpi_review_errors": ("Reviews with an error", "有错误的质检占比"),
+    "profile_errors_cap": ("Share of the agent's reviews that found each error type (%), against the "
+                           "rate of the whole team's reviews.",
+                           "该客服的质检中发现各类错误的比例(%),与整个团队质检的比例对比。"),
+    # overview
+    "weekly_volume": ("Weekly tickets by channel", "按渠道的每周工单量"),
+    "weekly_volume_cap": ("Tickets created per week (weeks start Monday), stacked by channel; faded bars "
+                          "are weeks the period covers only in part. Click a bar to list that week's tickets.",
+                          "每周创建的工单数(周一为一周开始),按渠道堆叠;颜色较浅的柱表示该周只有部分日期在所选时段内。"
+                          "点击柱子可列出该周的工单。"),
+    "behind_sla": ("Most behind the first-response SLA", "首次响应 SLA 最落后的"),
+    "behind_sla_cap": ("Share of decided tickets (met or breached) that breached the target, worst first; "
+                       "bars are labelled with the number of breaches. Click a bar to list its tickets.",
+                       "已判定工单(达标或超时)中超时的比例,最差的在前;柱上标注超时数量。点击柱子可列出对应工单。"),
+    "by_category": ("by category", "按分类"),
+    "by_team": ("by team", "按团队"),
+    "breach_share": ("breached %", "超时 %"),
+    # first response
+    "frt_distribution": ("First-response time distribution", "首次响应时间分布"),
+    "frt_distribution_cap": ("Share of answered tickets answered within x (log scale). The dashed line is "
+                             "the target; where it crosses a curve is that channel's share within target.",
+                             "已响应工单在 x 时间内得到响应的比例(对数刻度)。虚线为目标;与曲线相交处即该渠道的达标比例。"),
+    "clock": ("Clock", "计时方式"),
+    "clock_calendar": ("calendar time", "自然时间"),
+    "clock_business": ("business hours", "工作时间"),
+    "sla_trend": ("Share within SLA per week", "每周达标率"),
+    "sla_trend_cap": ("Per week of creation: met / (met + breached); still-pending tickets are left out. "
+                      "Pick the dimension to split by.",
+                      "按创建周:达标 /(达标 + 超时);仍在等待中的工单不计。可选择拆分维度。"),
+    "split_by": ("Split by", "拆分维度"),
+    "arrivals_heatmap": ("When tickets arrive", "工单到达时间"),
+    "arrivals_heatmap_cap": ("Tickets per weekday and hour of creation (reporting time zone): staff where "
+                             "it is dark.", "按星期与小时统计的工单量(报表时区):颜色越深越需要人手。"),
+    "wait_heatmap": ("Median first-response wait by arrival slot", "按到达时段的首次响应等待中位数"),
+    "wait_heatmap_cap": ("Median minutes to the first human reply for tickets arriving in each slot; "
+                         "dark slots are where customers wait longest.",
+                         "各时段到达的工单获得首次人工回复的分钟数中位数;颜色越深等待越久。"),
+    "unanswered": ("Still unanswered", "仍未响应"),
+    "unanswered_cap": ("Open tickets without a human reply, by how long they have waited at the data's "
+                       "as_of. Red bars are past the target.",
+                       "尚无人工回复的未解决工单,按截至数据时间已等待时长分组。红色表示已超过目标。"),
+    # resolution
+    "res_by_category": ("Resolution time by category", "各分类解决时长"),
+    "res_by_category_cap": ("Median and P90 hours from creation to resolution, resolved tickets only. "
+                            "Open tickets are not in these bars: see the survival curves.",
+                            "从创建到解决的小时数中位数与 P90,仅已解决工单。未解决工单不在柱中:见生存曲线。"),
+    "res_trend": ("Median resolution per week", "每周解决时长中位数"),
+    "res_trend_cap": ("Median hours to resolution of the tickets created each week, per category. "
+                      "Recent weeks look faster because their slow tickets are still open.",
+                      "每周创建工单的解决时长中位数(小时),按分类。最近几周看起来更快,因为慢的工单仍未解决。"),
+    "survival": ("Share still unresolved after t (Kaplan–Meier)", "经过 t 后仍未解决的比例(Kaplan–Meier)"),
+    "survival_cap": ("Kaplan–Meier estimate per category: open tickets count as censored at their age, so "
+                     "slow categories are not flattered. The median is where a curve crosses 50 %.",
+                     "按分类的 Kaplan–Meier 估计:未解决工单按当前时长作为删失处理,慢的分类不会被美化。曲线穿过 50% 处即中位数。"),
+    "km_median": ("KM median (h)", "KM 中位数(小时)"),
+    "naive_median": ("median of resolved only (h)", "仅已解决的中位数(小时)"),
+    "open_ageing": ("Open tickets by age", "未解决工单账龄"),
+    "open_ageing_cap": ("Unresolved tickets by age at the data's as_of, per category.",
+                        "截至数据时间未解决工单的账龄分布,按分类。"),
+    # escalations
+    "esc_rate_by": ("Escalation rate", "升级率"),
+    "esc_rate_cap": ("Share of tickets escalated to level 1 or above, by the chosen dimension; bars are "
+                     "labelled with the number escalated. Click a bar to list its tickets.",
+                     "升级到 1 级及以上的工单比例,按所选维度;柱上标注升级数量。点击柱子可列出对应工单。"),
+    "funnel": ("Escalation path", "升级路径"),
+    "funnel_cap": ("Tickets reaching each step: front line → second line → formal appeal → external body, "
+                   "with the median time to reach the step from the previous one.",
+                   "到达各环节的工单:一线 → 二线 → 正式申诉 → 外部机构,附从上一环节到达的时间中位数。"),
+    "esc_trend": ("Escalation rate per week", "每周升级率"),
+    "esc_trend_cap": ("Share of the tickets created each week that were escalated, and that reached an "
+                      "external body. The last weeks are low partly because their escalations have not "
+                      "happened yet.",
+                      "每周创建工单中被升级、以及到达外部机构的比例。最近几周偏低,部分原因是其升级尚未发生。"),
+    "external_tickets": ("Tickets that reached an external body", "到达外部机构的工单"),
+    "median_to_step": ("median to reach", "到达中位时间"),
+    # quality
+    "quality_heatmap": ("Error rate per reviewed ticket", "每张被质检工单的错误率"),
+    "quality_heatmap_cap": ("Share of each agent's QA reviews that found the error, with the count. Agents "
+                            "with fewer reviews than the threshold are not shown.",
+                            "每位客服的质检中发现该错误的比例及次数。质检次数少于阈值的客服不显示。"),
+    "min_reviews": ("Minimum reviews per agent", "每位客服最少质检次数"),
+    "error_trend": ("Error rate per month", "每月错误率"),
+    "error_trend_cap": ("Share of the month's reviews that found each error type.",
+                        "每月质检中发现各类错误的比例。"),
+    "training_list": ("Training list", "培训名单"),
+    "training_cap": ("For each error type, agents whose rate is significantly above the rest of their team: "
+                     "one-sided Fisher exact test (agent vs. team without the agent), p < {alpha} after "
+                     "Holm correction across all tests on this page, with at least {min} reviews.",
+                     "对每种错误类型,错误率显著高于本团队其他人的客服:单侧 Fisher 精确检验(该客服 vs 团队中其他人),"
+                     "经 Holm 校正后 p < {alpha},且至少 {min} 次质检。"),
+    "no_training": ("No agent is significantly above their team.", "没有客服显著高于本团队。"),
+    "agent_profile": ("Agent profile", "客服档案"),
+    "agent_profile_cap": ("The agent's figures against the median of the agents of the same team.",
+                          "该客服的指标与同团队客服中位数的对比。"),
+    "example_tickets": ("Example tickets", "示例工单"),
+    "reviews": ("reviews", "质检次数"),
+    "with_error": ("with the error", "有该错误"),
+    "rate": ("rate", "比例"),
+    "team_rate": ("team rate", "团队比例"),
+    "p_value": ("p (Holm)", "p(Holm)"),
+    "pick_agent": ("Agent", "客服"),
+    "team_median": ("team median", "团队中位数"),
+    "agent_value": ("agent", "该客服"),
+    # health
+    "runs": ("Last runs", "最近运行"),
+    "counts": ("Rows in the warehouse", "数据仓库行数"),
+    "rejects": ("Rejected rows by reason", "按原因统计的拒收行"),
+    "rejects_cap": ("Rows that were not loaded, with the reason; the examples show the file, record and "
+                    "the raw values.", "未被加载的行及原因;示例显示文件、记录号与原始值。"),
+    "warnings": ("Warnings of the last run", "最近一次运行的警告"),
+    "last_failure": ("Last failed run", "最近一次失败的运行"),
+    "no_failure": ("No failed run recorded.", "没有失败的运行记录。"),
+    "no_rejects": ("No rejected rows.", "没有拒收的行。"),
+    "files": ("Files of the last runs", "最近运行的文件"),
+}
+
+VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    "channel": {
+        "phone": ("Phone", "电话"), "email": ("E-mail", "邮件"), "chat": ("Chat", "在线客服"),
+        "web": ("Web form", "网页"), "app": ("App", "应用内"), "ai_bot": ("AI assistant", "智能客服"),
+        "social": ("Social media", "社交媒体"), "other": ("Other", "其他"),
+    },
+    "category": {
+        "account_security": ("Account security", "账户安全"),
+        "transaction_delay": ("Transaction delay", "交易延迟"),
+        "withdrawal": ("Withdrawal", "提现问题"),
+        "account_restriction": ("Account restriction / ban", "封号/限制"),
+        "password_recovery": ("Password recovery", "密码找回"),
+        "app_usage": ("App usage question", "使用咨询"),
+        "other": ("Other", "其他"),
+    },
+    "priority": {"urgent": ("Urgent", "紧急"), "high": ("High", "高"), "normal": ("Normal", "普通"),
+                 "low": ("Low", "低"), "other": ("Other", "其他")},
+    "status": {"new": ("New", "新建"), "open": ("Open", "处理中"), "pending": ("Pending", "等待客户"),
+               "on_hold": ("On hold", "挂起"), "solved": ("Solved", "已解决"), "closed": ("Closed", "已关闭"),
+               "other": ("Other", "其他")},
+    "error_type": {
+        "communication": ("Communication", "沟通障碍"),
+        "product_knowledge": ("Product knowledge", "产品知识不足"),
+        "timeliness": ("Timeliness", "时效性"),
+        "incomplete_record": ("Incomplete record", "记录不完整"),
+        "policy": ("Policy", "违规"),
+        "other": ("Other", "其他"),
+    },
+    "step": {
+        "front_line": ("Front line", "一线客服"), "second_line": ("Second line", "二线/专家"),
+        "formal_appeal": ("Formal appeal", "正式申诉"), "external_body": ("External body", "外部机构"),
+    },
+    "frt_sla": {"met": ("Met", "达标"), "breached": ("Breached", "超时"), "pending": ("Pending", "等待中")},
+    "weekday": {str(i): v for i, v in enumerate(
+        [("Mon", "周一"), ("Tue", "周二"), ("Wed", "周三"), ("Thu", "周四"), ("Fri", "周五"),
+         ("Sat", "周六"), ("Sun", "周日")], start=1)},
+}
+
+COLUMNS: dict[str, tuple[str, str]] = {
+    "ticket_id": ("Ticket", "工单号"), "created_at": ("Created (UTC)", "创建时间(UTC)"),
+    "channel": ("Channel", "渠道"), "category": ("Category", "分类"), "priority": ("Priority", "优先级"),
+    "status": ("Status", "状态"), "team": ("Team", "团队"), "agent_id": ("Agent", "客服"),
+    "first_response_minutes": ("First response (min)", "首次响应(分钟)"),
+    "frt_sla": ("SLA", "SLA"), "resolution_minutes": ("Resolution (min)", "解决(分钟)"),
+    "escalation_level": ("Escalation", "升级级别"), "reopen_count": ("Reopens", "重开次数"),
+    "csat": ("CSAT", "满意度"), "subject": ("Subject", "主题"), "source": ("Source", "来源"),
+    "age_minutes": ("Age (min)", "账龄(分钟)"), "unanswered_wait_minutes": ("Waiting (min)", "已等待(分钟)"),
+}
+
+
+def t(key: str, lang: str, **fmt: object) -> str:
+    en, zh = TEXT[key]
+    text = zh if lang == "zh" else en
+    return text.format(**fmt) if fmt else text
+
+
+def label(field: str, value: object, lang: str) -> str:
+    """A value's label (category names, channels …); unknown values are shown as they are."""
+    if value is None:
+        return "—"
+    pair = VALUES.get(field, {}).get(str(value))
+    if pair is None:
+        return str(value)
+    return pair[1] if lang == "zh" else pair[0]
+
+
+def column(name: str, lang: str) -> str:
+    pair = COLUMNS.get(name)
+    if pair is None:
+        return name
+    return pair[1] if lang == "zh" else pair[0]

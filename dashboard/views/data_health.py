@@ -1,0 +1,84 @@
+"""Data health: the last runs and files, row counts, rejected rows by reason with examples,
+the last run's warnings, and the last failed run."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from dashboard import charts
+from dashboard.db import warehouse_path
+from dashboard.frame import Context, context
+
+
+def last_failure() -> dict | None:
+    log = warehouse_path().parent / "etl-runs.jsonl"
+    if not log.exists():
+        return None
+    found = None
+    for line in log.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if entry.get("status") == "failed":
+            found = entry
+    return found
+
+
+def render(ctx: Context) -> None:
+    st.title(ctx.t("page_health"))
+    wh = ctx.wh
+    st.subheader(ctx.t("counts"))
+    counts = wh.sql("""
+        select 'tickets' as table_name, count(*) as n from tickets union all
+        select 'ticket_events', count(*) from ticket_events union all
+        select 'qa_reviews', count(*) from qa_reviews union all
+        select 'agents', count(*) from agents union all
+        select 'rejects', count(*) from rejects""")
+    cols = st.columns(len(counts))
+    for col, (name, n) in zip(cols, counts.itertuples(index=False), strict=True):
+        col.metric(name, f"{n:,}")
+
+    st.subheader(ctx.t("runs"))
+    st.dataframe(wh.sql("""select run_id, command, status, started_at, finished_at, as_of, files, files_skipped,
+                                  rows_read, rows_loaded, rows_rejected, rows_skipped
+                           from load_runs order by run_id desc limit 20"""), hide_index=True, width="stretch")
+    st.subheader(ctx.t("files"))
+    st.dataframe(wh.sql("""select run_id, file_name, kind, source, status, rows_read, rows_loaded, rows_inserted,
+                                  rows_updated, rows_rejected, rows_skipped, skipped_reasons
+                           from load_files order by run_id desc, file_name limit 100"""),
+                 hide_index=True, width="stretch")
+
+    st.subheader(ctx.t("rejects"))
+    reasons = wh.sql("select reason_code, count(*) as rows from rejects group by 1 order by 2 desc")
+    if reasons.empty:
+        st.caption(ctx.t("no_rejects"))
+    else:
+        st.plotly_chart(charts.reason_bars(reasons), key="health_reasons", width="stretch")
+        st.caption(ctx.t("rejects_cap"))
+        examples = wh.sql("""
+            select kind, reason_code, source_file, coalesce(record_no, line_no) as record_or_line, reason, raw_record
+            from rejects
+            qualify row_number() over (partition by reason_code order by run_id desc, source_file, record_no) <= 3
+            order by reason_code""")
+        st.dataframe(examples, hide_index=True, width="stretch")
+
+    st.subheader(ctx.t("warnings"))
+    warnings = wh.sql("select warnings from load_runs order by run_id desc limit 1")
+    items = list(warnings["warnings"].iloc[0]) if not warnings.empty and warnings["warnings"].iloc[0] is not None else []
+    for w in items[:30]:
+        st.warning(w)
+    if not items:
+        st.caption("—")
+
+    st.subheader(ctx.t("last_failure"))
+    failure = last_failure()
+    if failure:
+        st.error(f"{failure.get('finished_at', '')}: {failure.get('error', '')}")
+    else:
+        st.caption(ctx.t("no_failure"))
+
+
+render(context())

@@ -1,0 +1,63 @@
+"""Resolution by category: median and P90, weekly trend, Kaplan–Meier survival that counts
+still-open tickets, and open-ticket ageing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts
+from dashboard.frame import Context, context, show_chart
+from dashboard.i18n import label
+from dashboard.stats import kaplan_meier
+
+
+def survival_table(ctx: Context) -> tuple[dict, pd.DataFrame]:
+    bins = ctx.wh.query("survival_bins", ctx.filters)
+    curves = {}
+    rows = []
+    for category, part in bins.groupby("category"):
+        km = kaplan_meier(part["minutes"].to_numpy(), part["events"].to_numpy(), part["censored"].to_numpy())
+        curves[category] = km
+        median = km.median()
+        rows.append({"category": category, "km_median_hours": None if median is None else median / 60})
+    return curves, pd.DataFrame(rows)
+
+
+def render(ctx: Context) -> None:
+    st.title(ctx.t("page_resolution"))
+    by_cat = ctx.wh.query("resolution_by_category", ctx.filters)
+    if by_cat.empty:
+        st.info(ctx.t("no_rows"))
+        return
+    st.subheader(ctx.t("res_by_category"))
+    show_chart(ctx, charts.median_p90_bars(by_cat.dropna(subset=["median_hours"]), ctx.lang),
+               "res_by_category", ctx.t("res_by_category_cap"), field="category", extra="t.is_resolved")
+
+    st.subheader(ctx.t("survival"))
+    curves, km = survival_table(ctx)
+    show_chart(ctx, charts.survival_curves(curves, ctx.lang), "res_survival", ctx.t("survival_cap"))
+    table = by_cat[["category", "median_hours", "resolved", "open"]].merge(km, on="category", how="left")
+    table["category"] = [label("category", c, ctx.lang) for c in table["category"]]
+    table = table.rename(columns={"median_hours": ctx.t("naive_median"), "km_median_hours": ctx.t("km_median"),
+                                  "category": ctx.t("category")})
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.1f")
+                                for c in (ctx.t("naive_median"), ctx.t("km_median"))})
+
+    st.subheader(ctx.t("res_trend"))
+    weekly = ctx.wh.query("resolution_weekly", ctx.filters)
+    show_chart(ctx, charts.weekly_lines(weekly, "category", "median_hours", ctx.lang, ctx.t("hours"),
+                                        percent=False),
+               "res_weekly", ctx.t("res_trend_cap"), field="week", extra="t.is_resolved")
+
+    st.subheader(ctx.t("open_ageing"))
+    ageing = ctx.wh.query("open_ageing", ctx.filters)
+    if ageing.empty:
+        st.caption(ctx.t("no_rows"))
+        return
+    show_chart(ctx, charts.stacked_buckets(ageing, "category", ctx.lang), "res_ageing",
+               ctx.t("open_ageing_cap"), extra="not t.is_resolved")
+
+
+render(context())

@@ -1,0 +1,170 @@
+"""The dashboard through Streamlit's AppTest: every page renders on the demo warehouse, the
+numbers on a hand-made warehouse are right and follow the filters, the URL holds the
+filters, the language switch translates, and a missing warehouse explains what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl.generate import generate
+from etl.load import load
+from etl.settings import load_settings
+from tests.conftest import ROOT, load_sample
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGES = {
+    "views/overview.py": 3,
+    "views/first_response.py": 5,
+    "views/resolution.py": 4,
+    "views/escalations.py": 3,
+    "views/agent_quality.py": 3,
+    "views/data_health.py": 0,
+}
+
+
+def app(db: Path, monkeypatch: pytest.MonkeyPatch, **query: str) -> AppTest:
+    monkeypatch.setenv("DESK_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=90)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.message for e in at.exception]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    info = generate(20_000, seed=21, out=out)
+    settings = load_settings(db=tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
+    load([out], settings, as_of=info.as_of)
+    return settings.warehouse_path
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    settings = load_settings(db=tmp_path_factory.mktemp("sample") / "warehouse.duckdb")
+    load_sample(settings)
+    return settings.warehouse_path
+
+
+@pytest.mark.parametrize("page, charts", sorted(PAGES.items()))
+def test_every_page_renders_on_demo(demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: str, charts: int) -> None:
+    at = app(demo_db, monkeypatch, period="all").run()
+    assert errors(at) == []
+    if page != "views/overview.py":
+        at.switch_page(page).run()
+    assert errors(at) == [], page
+    assert len(at.get("plotly_chart")) >= charts, page
+    assert at.title[0].value  # every page has its title
+
+
+def test_overview_numbers_on_known_data(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(sample_db, monkeypatch, period="all").run()
+    m = metrics(at)
+    assert m["Tickets"] == "11"
+    assert m["First response within SLA"] == "70.0 %"   # 7 met of 10 decided
+    assert m["Escalation rate"] == "18.2 %"            # T6, T10
+    assert m["Reopen rate"] == "14.3 %"                # T5 of 7 resolved
+    assert m["CSAT (share 4–5)"] == "50.0 %"
+    assert m["Median first response"] == "68 min"      # 3 5 20 45 90 360 3900 5280 → (45+90)/2 = 67.5
+
+
+def test_filter_change_changes_numbers(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(sample_db, monkeypatch, period="all").run()
+    at.multiselect(key="f_channel").set_value(["email"]).run()
+    m = metrics(at)
+    assert m["Tickets"] == "4"                         # T1 T5 T8 T9
+    assert m["First response within SLA"] == "75.0 %"  # T1 breached
+    assert at.query_params["channel"] == "email"
+    at.multiselect(key="f_category").set_value(["withdrawal"]).run()
+    assert metrics(at)["Tickets"] == "1"               # T8
+
+
+def test_url_reproduces_the_view(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(sample_db, monkeypatch, period="custom", **{"from": "2026-01-05", "to": "2026-01-07"},
+             channel="email,chat").run()
+    assert errors(at) == []
+    # created 5–7 Jan on e-mail or chat: T3 (chat), T5 (email), T8 (email)
+    assert metrics(at)["Tickets"] == "3"
+    assert at.multiselect(key="f_channel").value == ["email", "chat"]
+
+
+def test_previous_period_delta(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(sample_db, monkeypatch, period="custom", **{"from": "2026-01-08", "to": "2026-01-12"}).run()
+    tiles = {m.label: m for m in at.metric}
+    # 8–12 Jan: T1 T4 T9 T10 T16; the 5 days before (3–7 Jan): T3 T5 T6 T8 T11
+    assert tiles["Tickets"].value == "5"
+    assert tiles["Tickets"].delta == "+0"
+
+
+def test_language_switch(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(sample_db, monkeypatch).run()
+    assert at.title[0].value == "Overview"
+    at.radio(key="lang").set_value("zh").run()
+    assert at.title[0].value == "总览"
+    assert "工单数" in metrics(at)
+    assert at.query_params["lang"] == "zh"
+    at.switch_page("views/resolution.py").run()
+    assert at.title[0].value == "解决时长"
+
+
+def test_missing_warehouse_shows_how_to_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(tmp_path / "nothing.duckdb", monkeypatch).run()
+    assert errors(at) == []
+    text = " ".join(i.value for i in at.info)
+    assert "python -m etl demo" in text and "python -m etl load" in text
+
+
+def test_empty_filter_result_is_explained(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(sample_db, monkeypatch, period="custom", **{"from": "2026-01-10", "to": "2026-01-11"}).run()
+    assert errors(at) == []
+    assert metrics(at)["Tickets"] == "0"
+    assert any("No tickets match" in i.value for i in at.info)
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert errors(at) == [], page
+
+
+def test_drilldown_tables_under_charts(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(sample_db, monkeypatch, period="all").run()
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("Tickets behind this chart") for label in labels)
+    at.switch_page("views/escalations.py").run()
+    # the tickets that reached an external body: T10
+    tables = [df.value for df in at.dataframe]
+    assert any(list(t.get("Ticket", [])) == ["T10"] for t in tables)
+
+
+def test_training_list_finds_planted_agent(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app(demo_db, monkeypatch, period="all").run()
+    at.switch_page("views/agent_quality.py").run()
+    tables = [df.value for df in at.dataframe]
+    training = [t for t in tables if "p (Holm)" in t.columns]
+    assert training, "training list table missing"
+    flagged = set(zip(training[0]["Agent"], training[0]["Error type"], strict=True))
+    assert ("A0003", "Incomplete record") in flagged
+
+
+def test_new_version_picked_up_without_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings(db=tmp_path / "wh" / "warehouse.duckdb")
+    load_sample(settings)
+    at = app(settings.warehouse_path, monkeypatch, period="all").run()
+    assert metrics(at)["Tickets"] == "11"
+    extra = tmp_path / "more.csv"
+    extra.write_text("ticket_id,created_at,channel\nN1,2026-01-12 10:00,chat\nN2,2026-01-12 11:00,chat\n",
+                     encoding="utf-8")
+    from tests.conftest import SAMPLE_AS_OF
+
+    load([extra], settings, as_of=SAMPLE_AS_OF)
+    at.run()
+    assert metrics(at)["Tickets"] == "13"
