@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from rich.console import Console
+from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn,
+                           TimeRemainingColumn)
 from rich.table import Table
 
 from etl import warehouse
@@ -29,8 +31,17 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def _run_with_status(fn, *a, **kw) -> RunResult:  # type: ignore[no-untyped-def]
-    with console().status("starting …") as status:
-        return fn(*a, progress=lambda msg: status.update(msg), **kw)
+    """Run a load with a progress bar (input bytes, then the final steps) and elapsed time."""
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+               TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
+    with Progress(*columns, console=console(), transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def update(message: str, done: float, total: float) -> None:
+            bar.update(task, description=message, completed=done, total=total)
+
+        result = fn(*a, progress=update, **kw)
+    return result
 
 
 def print_summary(result: RunResult) -> None:

@@ -94,7 +94,9 @@ class RunResult:
         return {k: sum(getattr(f, k) for f in self.files) for k in keys}
 
 
-Progress = Callable[[str], None]
+# progress(message, done, total): units are bytes of input, plus a share for the final steps
+Progress = Callable[[str, float, float], None]
+FINAL_SHARE = {"metrics": 0.15, "checks": 0.05, "publish": 0.05}
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -257,12 +259,21 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
     Raises a DeskError (nothing published, the warehouse as it was) when a file cannot be
     read as a whole or a consistency check fails; rejected rows do not fail the run.
     """
-    say = progress or (lambda _msg: None)
+    report = progress or (lambda _msg, _done, _total: None)
     started = time.monotonic()
     started_at = dt.datetime.now(dt.UTC)
     as_of = as_of or dt.datetime.now(dt.UTC).replace(microsecond=0)
     source = source or settings.source_name
     files = expand_paths(paths)
+    sizes = [p.stat().st_size for p in files]
+    total = max(1, sum(sizes)) * (1 + sum(FINAL_SHARE.values()))
+    done = 0.0
+
+    def say(message: str, advance: float = 0.0) -> None:
+        nonlocal done
+        report(message, done, total)
+        done += advance
+
     future_limit = as_of + dt.timedelta(minutes=settings.future_tolerance_minutes)
     results: list[FileResult] = []
     try:
@@ -274,13 +285,14 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
             run_id = _next_run_id(con)
             seen: set[str] = set()
             for n, path in enumerate(files, start=1):
-                say(f"[{n}/{len(files)}] {path.name}: checking")
+                say(f"[{n}/{len(files)}] {path.name}: checking", 0.1 * sizes[n - 1])
                 sha = file_sha256(path)
                 res = FileResult(path=str(path.resolve()), file_name=path.name, sha256=sha,
                                  size_bytes=path.stat().st_size, kind=kind, source=source,
                                  status="loaded")
                 earlier = _already_loaded(con, sha, source)
                 if earlier is not None or sha in seen:
+                    say(f"[{n}/{len(files)}] {path.name}: already loaded", 0.9 * sizes[n - 1])
                     res.status = "skipped_already_loaded"
                     res.warnings.append(f"{path.name}: the same content was loaded "
                                         f"{f'in run {earlier}' if earlier else 'earlier in this run'}; skipped")
@@ -291,7 +303,7 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
                                 workdir=settings.warehouse_path.parent)
                 res.kind = ext.kind
                 try:
-                    say(f"[{n}/{len(files)}] {path.name}: loading as {ext.kind}")
+                    say(f"[{n}/{len(files)}] {path.name}: loading as {ext.kind}", 0.9 * sizes[n - 1])
                     _load_file(con, ext, res, run_id=run_id, source=source,
                                source_tz=settings.source_timezone, future_limit=future_limit)
                 finally:
@@ -314,13 +326,13 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
                                 "started_at": started_at, "finished_at": finished_at,
                                 "files": [str(p) for p in files]})
                 return result
-            say("computing metrics")
+            say("computing metrics", FINAL_SHARE["metrics"] * max(1, sum(sizes)))
             warehouse.set_meta(con, "as_of", as_of.isoformat())
             warehouse.write_policy(con, settings)
             warehouse.write_calendar(con, settings, as_of)
             warehouse.build_models(con)
             _record_files(con, run_id, results)
-            say("checking consistency")
+            say("checking consistency", FINAL_SHARE["checks"] * max(1, sum(sizes)))
             warnings = [w for f in results for w in f.warnings]
             warnings += warehouse.fail_on_checks(warehouse.run_checks(con))
             version = int(warehouse.get_meta(con, "version") or 0) + 1
@@ -335,7 +347,7 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
                  sum(f.status != "loaded" for f in results), totals["rows_read"],
                  totals["rows_loaded"], totals["rows_rejected"], totals["rows_skipped"], warnings])
             counts = warehouse.table_counts(con)
-            say("publishing")
+            say("publishing", FINAL_SHARE["publish"] * max(1, sum(sizes)))
             build.publish(version)
     except DeskError as exc:
         _log(settings, {"status": "failed", "command": command, "started_at": started_at,
