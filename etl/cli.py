@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,9 +18,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from etl import warehouse
+from etl import runlog, warehouse
 from etl.errors import InputError
-from etl.load import RunResult, load, parse_as_of, rebuild, run_log_path
+from etl.load import RunResult, load, parse_as_of, rebuild
 from etl.settings import load_settings
 
 
@@ -148,7 +147,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     settings = load_settings(args.config, args.db)
     c = console()
     path = settings.warehouse_path
-    last_failure = _last_failure(run_log_path(settings))
+    last_failure = runlog.last_failure(settings.warehouse_path)
     if not path.exists():
         c.print(f"No warehouse at {path} yet. Load data with [b]python -m etl demo[/] or "
                 "[b]python -m etl load FILE[/].")
@@ -183,21 +182,6 @@ def cmd_status(args: argparse.Namespace) -> int:
     if last_failure:
         c.print(f"[red]last failed run[/] {last_failure['finished_at']}: {last_failure['error']}")
     return 0
-
-
-def _last_failure(log: Path) -> dict[str, str] | None:
-    if not log.exists():
-        return None
-    last = None
-    with log.open(encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if entry.get("status") == "failed":
-                last = entry
-    return last
 
 
 __all__ = ["dispatch", "console", "InputError"]

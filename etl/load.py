@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import sqlfiles, warehouse
+from etl import runlog, sqlfiles, warehouse
 from etl.errors import DeskError, InputError
 from etl.extract import Extracted, file_format, file_sha256, malformed_lines, open_file
 from etl.kinds import KIND_TABLE
@@ -239,16 +239,8 @@ def _record_files(con: duckdb.DuckDBPyConnection, run_id: int, files: list[FileR
              f.rows_skipped, json.dumps(f.skipped_reasons, ensure_ascii=False), f.warnings])
 
 
-def run_log_path(settings: Settings) -> Path:
-    """JSON-lines log of every run, published or failed, beside the warehouse."""
-    return settings.warehouse_path.parent / "etl-runs.jsonl"
-
-
 def _log(settings: Settings, entry: dict[str, object]) -> None:
-    path = run_log_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+    runlog.append(settings.warehouse_path, entry)
 
 
 def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: str | None = None,
@@ -378,5 +370,4 @@ def rebuild(settings: Settings, *, as_of: dt.datetime | None = None, command: st
     return load([], settings, as_of=as_of, command=command, progress=progress)
 
 
-__all__ = ["FileResult", "RunResult", "expand_paths", "load", "parse_as_of", "rebuild",
-           "run_log_path", "KIND_TABLE"]
+__all__ = ["FileResult", "RunResult", "expand_paths", "load", "parse_as_of", "rebuild", "KIND_TABLE"]

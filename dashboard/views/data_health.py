@@ -3,28 +3,12 @@ the last run's warnings, and the last failed run."""
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
 from dashboard import charts
 from dashboard.db import warehouse_path
 from dashboard.frame import Context, context
-
-
-def last_failure() -> dict | None:
-    log = warehouse_path().parent / "etl-runs.jsonl"
-    if not log.exists():
-        return None
-    found = None
-    for line in log.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if entry.get("status") == "failed":
-            found = entry
-    return found
+from etl import runlog
 
 
 def render(ctx: Context) -> None:
@@ -74,7 +58,7 @@ def render(ctx: Context) -> None:
         st.caption("—")
 
     st.subheader(ctx.t("last_failure"))
-    failure = last_failure()
+    failure = runlog.last_failure(warehouse_path())
     if failure:
         st.error(f"{failure.get('finished_at', '')}: {failure.get('error', '')}")
     else:
