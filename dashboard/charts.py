@@ -114,7 +114,7 @@ def weekday_hour_heatmap(df: pd.DataFrame, value_col: str, lang: str, *, colorsc
         colorscale=colorscale, hovertemplate="%{y} %{x}:00 → %{z:" + fmt + "}<extra></extra>",
         colorbar=dict(thickness=10)))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(dtick=2, title="hour")
+    fig.update_xaxes(dtick=2, title=t("hour_of_day", lang))
     return _layout(fig, height=300, legend=False)
 
 

@@ -166,6 +166,19 @@ def show_chart(ctx: Context, fig: go.Figure, key: str, caption: str, *, field: s
                   [label(shown_field, v, ctx.lang) for v in selected], expanded=bool(selected))
 
 
+def reviews_table(ctx: Context, key: str) -> None:
+    """The QA reviews behind a quality chart, with a CSV download of all of them."""
+    where = {"alias": "q", "date_column": "reviewed_date"}
+    reviews = ctx.wh.query("reviews", ctx.filters, **where, params={"limit": 1 << 62})
+    with st.expander(f"{ctx.t('reviews_behind')} ({len(reviews):,})"):
+        st.dataframe(localise(reviews.head(DISPLAY_ROWS), ctx.lang), hide_index=True, width="stretch",
+                     key=f"{key}_reviews")
+        st.caption(ctx.t("showing_rows", shown=min(len(reviews), DISPLAY_ROWS), total=len(reviews)))
+        st.download_button(ctx.t("download_csv"), data=lambda: reviews.to_csv(index=False).encode("utf-8-sig"),
+                           file_name=f"reviews-{key}.csv", mime="text/csv", key=f"{key}_reviews_csv",
+                           on_click="ignore")
+
+
 def tickets_table(ctx: Context, key: str, extra: str, params: dict[str, Any], selected: list[str],
                   *, expanded: bool = False) -> None:
     total = int(ctx.wh.query("tickets_count", ctx.filters, extra=extra, params=params)["n"].iloc[0])

@@ -53,6 +53,8 @@ TEXT: dict[str, tuple[str, str]] = {
                      "显示 {shown:,} / {total:,} 张工单;下载文件包含全部。"),
     "vs_previous": ("vs previous {days} days", "对比前 {days} 天"),
     "minutes": ("min", "分钟"),
+    "hour_of_day": ("hour of day", "小时"),
+    "reviews_behind": ("QA reviews behind this chart", "图表对应的质检记录"),
     "hours": ("h", "小时"),
     # pages
     "page_overview": ("Overview", "总览"),
@@ -234,6 +236,22 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "escalation_level": ("Escalation", "升级级别"), "reopen_count": ("Reopens", "重开次数"),
     "csat": ("CSAT", "满意度"), "subject": ("Subject", "主题"), "source": ("Source", "来源"),
     "age_minutes": ("Age (min)", "账龄(分钟)"), "unanswered_wait_minutes": ("Waiting (min)", "已等待(分钟)"),
+    "resolved": ("Resolved", "已解决"), "open": ("Open", "未解决"),
+    # data health and reviews
+    "run_id": ("Run", "运行"), "command": ("Command", "命令"), "started_at": ("Started (UTC)", "开始(UTC)"),
+    "finished_at": ("Finished (UTC)", "结束(UTC)"), "as_of": ("As of (UTC)", "数据截至(UTC)"),
+    "files": ("Files", "文件数"), "files_skipped": ("Files skipped", "跳过的文件"),
+    "rows_read": ("Rows read", "读取行数"), "rows_loaded": ("Loaded", "已加载"),
+    "rows_rejected": ("Rejected", "拒收"), "rows_skipped": ("Skipped", "跳过"),
+    "rows_inserted": ("New", "新增"), "rows_updated": ("Updated", "更新"),
+    "skipped_reasons": ("Why skipped", "跳过原因"), "file_name": ("File", "文件"), "kind": ("Kind", "类型"),
+    "reason_code": ("Reason", "原因"), "reason": ("Explanation", "说明"), "source_file": ("File", "文件"),
+    "record_or_line": ("Record / line", "记录/行"), "raw_record": ("Raw record", "原始记录"),
+    "review_id": ("Review", "质检编号"), "reviewed_at": ("Reviewed (UTC)", "质检时间(UTC)"),
+    "reviewer_id": ("Reviewer", "质检员"), "score": ("Score", "得分"), "error_types": ("Errors", "错误"),
+    "comment": ("Comment", "备注"), "table_name": ("Table", "表"), "n": ("Rows", "行数"),
+    "tickets_table": ("Tickets", "工单"), "ticket_events": ("Ticket events", "工单事件"),
+    "qa_reviews": ("QA reviews", "质检记录"), "agents": ("Agents", "客服"), "rejects": ("Rejected rows", "拒收行"),
 }
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.frame import Context, context, fmt_minutes, fmt_pct, show_chart
+from dashboard.frame import Context, context, fmt_minutes, fmt_pct, reviews_table, show_chart
 from dashboard.i18n import label
 from dashboard.stats import training_list
 
@@ -38,11 +38,13 @@ def render(ctx: Context) -> None:
     else:
         st.plotly_chart(charts.error_heatmap(shown, ctx.lang), key="qa_heatmap", width="stretch")
         st.caption(ctx.t("quality_heatmap_cap"))
+        reviews_table(ctx, "qa_heatmap")
 
     st.subheader(ctx.t("error_trend"))
     monthly = ctx.wh.query("quality_monthly", ctx.filters, **reviews_where(ctx))
     show_chart(ctx, charts.weekly_lines(monthly, "error_type", "pct", ctx.lang, "%"), "qa_trend",
                ctx.t("error_trend_cap"), tickets=False)
+    reviews_table(ctx, "qa_trend")
 
     st.subheader(ctx.t("training_list"))
     st.caption(ctx.t("training_cap", alpha=ALPHA, min=min_reviews))

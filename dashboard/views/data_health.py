@@ -7,7 +7,8 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.db import warehouse_path
-from dashboard.frame import Context, context
+from dashboard.frame import Context, context, localise
+from dashboard.i18n import column
 from etl import runlog
 
 
@@ -23,16 +24,18 @@ def render(ctx: Context) -> None:
         select 'rejects', count(*) from rejects""")
     cols = st.columns(len(counts))
     for col, (name, n) in zip(cols, counts.itertuples(index=False), strict=True):
-        col.metric(name, f"{n:,}")
+        col.metric(column("tickets_table" if name == "tickets" else name, ctx.lang), f"{n:,}")
 
     st.subheader(ctx.t("runs"))
-    st.dataframe(wh.sql("""select run_id, command, status, started_at, finished_at, as_of, files, files_skipped,
-                                  rows_read, rows_loaded, rows_rejected, rows_skipped
-                           from load_runs order by run_id desc limit 20"""), hide_index=True, width="stretch")
+    st.dataframe(localise(wh.sql("""select run_id, command, status, started_at, finished_at, as_of, files,
+                                           files_skipped, rows_read, rows_loaded, rows_rejected, rows_skipped
+                                    from load_runs order by run_id desc limit 20"""), ctx.lang),
+                 hide_index=True, width="stretch")
     st.subheader(ctx.t("files"))
-    st.dataframe(wh.sql("""select run_id, file_name, kind, source, status, rows_read, rows_loaded, rows_inserted,
-                                  rows_updated, rows_rejected, rows_skipped, skipped_reasons
-                           from load_files order by run_id desc, file_name limit 100"""),
+    st.dataframe(localise(wh.sql("""select run_id, file_name, kind, source, rows_read, rows_loaded,
+                                           rows_inserted, rows_updated, rows_rejected, rows_skipped,
+                                           skipped_reasons
+                                    from load_files order by run_id desc, file_name limit 100"""), ctx.lang),
                  hide_index=True, width="stretch")
 
     st.subheader(ctx.t("rejects"))
@@ -47,7 +50,14 @@ def render(ctx: Context) -> None:
             from rejects
             qualify row_number() over (partition by reason_code order by run_id desc, source_file, record_no) <= 3
             order by reason_code""")
-        st.dataframe(examples, hide_index=True, width="stretch")
+        st.dataframe(localise(examples, ctx.lang), hide_index=True, width="stretch")
+
+        def all_rejects() -> bytes:
+            return wh.sql("select * from rejects order by run_id, source_file, record_no, line_no") \
+                .to_csv(index=False).encode("utf-8-sig")
+
+        st.download_button(ctx.t("download_csv"), data=all_rejects, file_name="rejects.csv", mime="text/csv",
+                           on_click="ignore")
 
     st.subheader(ctx.t("warnings"))
     warnings = wh.sql("select warnings from load_runs order by run_id desc limit 1")

@@ -40,12 +40,12 @@ def render(ctx: Context) -> None:
     with left:
         st.subheader(ctx.t("arrivals_heatmap"))
         show_chart(ctx, charts.weekday_hour_heatmap(arrivals, "tickets", ctx.lang), "frt_arrivals",
-                   ctx.t("arrivals_heatmap_cap"), tickets=False)
+                   ctx.t("arrivals_heatmap_cap"))
     with right:
         st.subheader(ctx.t("wait_heatmap"))
         show_chart(ctx, charts.weekday_hour_heatmap(arrivals, "median_wait", ctx.lang, colorscale="OrRd",
                                                     fmt=",.1f"),
-                   "frt_waits", ctx.t("wait_heatmap_cap"), tickets=False)
+                   "frt_waits", ctx.t("wait_heatmap_cap"), extra="t.first_response_at is not null")
 
     st.subheader(ctx.t("unanswered"))
     waiting = ctx.wh.query("unanswered", ctx.filters)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.frame import Context, context, show_chart
-from dashboard.i18n import label
+from dashboard.i18n import column, label
 from dashboard.stats import kaplan_meier
 
 
@@ -40,7 +40,8 @@ def render(ctx: Context) -> None:
     table = by_cat[["category", "median_hours", "resolved", "open"]].merge(km, on="category", how="left")
     table["category"] = [label("category", c, ctx.lang) for c in table["category"]]
     table = table.rename(columns={"median_hours": ctx.t("naive_median"), "km_median_hours": ctx.t("km_median"),
-                                  "category": ctx.t("category")})
+                                  "category": ctx.t("category"), "resolved": column("resolved", ctx.lang),
+                                  "open": column("open", ctx.lang)})
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.1f")
                                 for c in (ctx.t("naive_median"), ctx.t("km_median"))})
