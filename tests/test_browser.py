@@ -131,3 +131,18 @@ def test_navigation_filters_and_language(server: str, browser) -> None:  # type:
     assert "提现问题" in page.locator('[data-testid="stSidebar"]').inner_text()  # the filter survived
     assert page.locator('[data-testid="stException"]').count() == 0
     page.close()
+
+
+def test_click_on_a_bar_lists_its_tickets(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{server}/?period=all")
+    page.wait_for_selector(CHART, timeout=60_000)
+    chart = page.locator('[data-testid="stPlotlyChart"]').nth(1)  # breaches by category
+    chart.scroll_into_view_if_needed()
+    chart.locator(".bars .point path").first.click(force=True)
+    page.get_by_text("Filtered by your selection").wait_for(timeout=30_000)
+    expanded = page.locator('[data-testid="stExpander"] details[open] summary').first.inner_text()
+    assert "Tickets behind this chart" in expanded
+    count = int(expanded.split("(")[-1].rstrip(")").replace(",", ""))
+    assert 0 < count < 15_000
+    page.close()
