@@ -22,14 +22,19 @@ import streamlit as st
 
 from dashboard.filters import Filters
 from etl.publish import resolve_live
-from etl.settings import load_settings
+from etl.settings import Settings, load_settings
 
 SQL_DIR = Path(__file__).with_name("sql")
 
 
+def warehouse_settings() -> Settings:
+    """The settings the ETL uses (DESK_CONFIG over the defaults, DESK_DB)."""
+    return load_settings()
+
+
 def warehouse_path() -> Path:
     """The live warehouse name: DESK_DB, DESK_CONFIG's [warehouse] path, or the default."""
-    return load_settings().warehouse_path
+    return warehouse_settings().warehouse_path
 
 
 def current_version_file() -> Path | None:

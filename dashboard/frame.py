@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.db import Warehouse
+from dashboard.db import Warehouse, warehouse_settings
 from dashboard.filters import DIMENSIONS, PERIODS, Filters, parse_query_params, period_range
 from dashboard.i18n import column, label, t
 
@@ -98,6 +98,9 @@ def sidebar(wh: Warehouse) -> Context:
         st.divider()
         st.caption(f"{t('as_of', lang)}: **{as_of:%Y-%m-%d %H:%M} UTC** · {t('refreshed', lang)} "
                    f"{published} UTC · {t('version', lang)} {meta.get('version')}")
+        stale = stale_hours(wh)
+        if stale is not None:
+            st.warning(t("stale_data", lang, hours=stale))
 
     filters = Filters(start=start, end=end, period=period, values=values)
     wanted = filters.to_query_params(lang)
@@ -106,6 +109,15 @@ def sidebar(wh: Warehouse) -> Context:
     ctx = Context(wh=wh, filters=filters, lang=lang, meta=meta, first_day=first, last_day=last, as_of=as_of)
     st.session_state[CTX_KEY] = ctx
     return ctx
+
+
+def stale_hours(wh: Warehouse) -> float | None:
+    """Hours since the newest ticket, when over [refresh] stale_after_hours; else None."""
+    newest = wh.sql("select max(created_at) as t from ticket_metrics")["t"].iloc[0]
+    if newest is None or pd.isna(newest):
+        return None
+    age = (dt.datetime.now(dt.UTC) - pd.Timestamp(newest).to_pydatetime()).total_seconds() / 3600
+    return round(age) if age > warehouse_settings().stale_after_hours else None
 
 
 # ---------------------------------------------------------------------------- formatting

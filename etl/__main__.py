@@ -10,8 +10,8 @@ from etl.errors import DeskError
 EPILOG = """\
 The warehouse is data/warehouse.duckdb unless --db or the environment variable DESK_DB
 names another. Settings come from etl/defaults.toml, overridden by --config FILE or
-DESK_CONFIG. Exit codes: 0 success, 1 failure (nothing published), 2 usage error,
-3 another load holds the warehouse.
+DESK_CONFIG. Exit codes: 0 success, 1 failure (nothing published), 2 usage or
+configuration error, 3 another load holds the warehouse (refresh also: 4 partial).
 """
 
 
@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="generate a demo data set and load it",
                        description="Generate a realistic demo export (python -m etl generate) "
-                       "into data/demo and load it into the warehouse, as of the data's end.",
+                       "of the year up to yesterday into data/demo and load it into the warehouse, "
+                       "as of the data's end.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--tickets", type=int, default=50_000, help="number of tickets (default 50000)")
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
@@ -74,6 +75,27 @@ def build_parser() -> argparse.ArgumentParser:
                        "the last runs, rejected rows by reason, and the last failed run.",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=5, help="how many recent runs to show (default 5)")
+    _common(p)
+
+    p = sub.add_parser("refresh", help="load every new export in the inbox (for cron / systemd)",
+                       description="Load every new export file in the inbox in one atomic publish. "
+                       "Loaded files move to <inbox>/archive/<date>/, files that cannot be loaded to "
+                       "<inbox>/failed/ with a .reason.txt; files still being written stay for the "
+                       "next run. One refresh at a time. Logs one JSON object per line on stdout.",
+                       epilog="Exit codes: 0 all loaded or nothing to do; 1 failed, nothing published, "
+                       "the inbox as it was; 2 usage or configuration error; 3 another load or refresh "
+                       "is running (nothing done); 4 partial: the others were loaded, some files are in "
+                       "<inbox>/failed/.\n\n" + EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--inbox", metavar="DIR", help="the inbox folder (default: [refresh] inbox, data/inbox)")
+    _common(p)
+
+    p = sub.add_parser("rollback", help="make an earlier published version live again",
+                       description="Point the live warehouse at an earlier kept version (the last "
+                       "[refresh] keep_versions publishes are kept). The dashboard picks it up on its "
+                       "next interaction.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--to", type=int, metavar="VERSION", help="version to restore (default: the one "
+                   "before the current)")
+    p.add_argument("--list", action="store_true", help="list the kept versions and exit")
     _common(p)
 
     p = sub.add_parser("rebuild", help="recompute the metrics with the current settings",

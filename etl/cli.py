@@ -31,7 +31,30 @@ def console() -> Console:
 
 def dispatch(args: argparse.Namespace) -> int:
     return {"load": cmd_load, "demo": cmd_demo, "generate": cmd_generate, "status": cmd_status,
-            "rebuild": cmd_rebuild}[args.command](args)
+            "rebuild": cmd_rebuild, "refresh": cmd_refresh, "rollback": cmd_rollback}[args.command](args)
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from etl.refresh import refresh
+
+    settings = load_settings(args.config, args.db)
+    inbox = Path(args.inbox).resolve() if args.inbox else None
+    return refresh(settings, inbox=inbox).exit_code
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from etl.publish import published_versions, resolve_live
+    from etl.refresh import rollback
+
+    settings = load_settings(args.config, args.db)
+    if args.list:
+        live = resolve_live(settings.warehouse_path) if settings.warehouse_path.exists() else None
+        for v in published_versions(settings.warehouse_path):
+            console().print(f"{v.stem}{'  (live)' if live == v.resolve() else ''}")
+        return 0
+    before, after = rollback(settings, to_version=args.to)
+    console().print(f"rolled back: {before.stem} → {after.stem} is live")
+    return 0
 
 
 
@@ -126,8 +149,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         console().print(f"{settings.warehouse_path} exists; demo not rebuilt")
         return 0
     out = Path(args.out)
+    # a year up to yesterday (Asia/Shanghai): the demo looks current, as a live desk would
+    yesterday = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date() - dt.timedelta(days=1)
     with console().status("generating …") as status:
-        info = generate(args.tickets, seed=args.seed, out=out, progress=lambda m: status.update(m))
+        info = generate(args.tickets, seed=args.seed, out=out, end=yesterday,
+                        progress=lambda m: status.update(m))
     result = _run_with_status(load, [out], settings, as_of=info.as_of.astimezone(dt.UTC),
                               command="demo")
     print_summary(result)

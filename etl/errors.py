@@ -26,6 +26,7 @@ class DeskError(Exception):
 class ConfigError(DeskError):
     """The TOML configuration is unreadable or inconsistent."""
 
+    exit_code = 2
     title = "The configuration is not valid"
 
 

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from etl import runlog, sqlfiles, warehouse
-from etl.errors import DeskError, InputError
+from etl.errors import DeskError, InputError, LockHeldError, PublishError
 from etl.extract import Extracted, file_format, file_sha256, malformed_lines, open_file
 from etl.kinds import KIND_TABLE
 from etl.publish import Build
@@ -76,6 +76,14 @@ class FileResult:
 
 
 @dataclass
+class FailedFile:
+    """A file that could not be read as a whole (only with keep_going)."""
+
+    path: str
+    error: str
+
+
+@dataclass
 class RunResult:
     run_id: int
     as_of: dt.datetime
@@ -86,6 +94,7 @@ class RunResult:
     counts: dict[str, int]
     version: int
     published: bool = True
+    failed: list[FailedFile] = field(default_factory=list)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -245,11 +254,14 @@ def _log(settings: Settings, entry: dict[str, object]) -> None:
 
 def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: str | None = None,
          source: str | None = None, as_of: dt.datetime | None = None, encoding: str | None = None,
-         command: str = "load", progress: Progress | None = None) -> RunResult:
+         command: str = "load", progress: Progress | None = None, keep_going: bool = False,
+         keep_versions: int = 3) -> RunResult:
     """Load export files (or folders of them) and publish the new warehouse state.
 
     Raises a DeskError (nothing published, the warehouse as it was) when a file cannot be
-    read as a whole or a consistency check fails; rejected rows do not fail the run.
+    read as a whole or a consistency check fails; rejected rows do not fail the run. With
+    `keep_going`, a file that cannot be read is left out (in `RunResult.failed`) and the
+    others are published.
     """
     report = progress or (lambda _msg, _done, _total: None)
     started = time.monotonic()
@@ -268,8 +280,9 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
 
     future_limit = as_of + dt.timedelta(minutes=settings.future_tolerance_minutes)
     results: list[FileResult] = []
+    failed: list[FailedFile] = []
     try:
-        with Build(settings) as build:
+        with Build(settings, keep_versions=keep_versions) as build:
             con = build.con
             assert con is not None
             warehouse.apply_schema(con)
@@ -291,32 +304,47 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
                     results.append(res)
                     continue
                 seen.add(sha)
-                ext = open_file(con, path, seq=n, kind=kind, encoding=encoding,
-                                workdir=settings.warehouse_path.parent)
-                res.kind = ext.kind
+                # each file in its own transaction: a file that fails leaves no trace
+                con.execute("begin transaction")
                 try:
-                    say(f"[{n}/{len(files)}] {path.name}: loading as {ext.kind}", 0.9 * sizes[n - 1])
-                    _load_file(con, ext, res, run_id=run_id, source=source,
-                               source_tz=settings.source_timezone, future_limit=future_limit)
-                finally:
-                    ext.cleanup()
-                    con.execute(f"drop view if exists {ext.view}")
+                    ext = open_file(con, path, seq=n, kind=kind, encoding=encoding,
+                                    workdir=settings.warehouse_path.parent)
+                    res.kind = ext.kind
+                    try:
+                        say(f"[{n}/{len(files)}] {path.name}: loading as {ext.kind}", 0.9 * sizes[n - 1])
+                        _load_file(con, ext, res, run_id=run_id, source=source,
+                                   source_tz=settings.source_timezone, future_limit=future_limit)
+                    finally:
+                        ext.cleanup()
+                        con.execute(f"drop view if exists {ext.view}")
+                    con.execute("commit")
+                except InputError as exc:
+                    con.execute("rollback")
+                    if not keep_going:
+                        raise
+                    failed.append(FailedFile(path=str(path), error=exc.detail))
+                    continue
+                except BaseException:
+                    con.execute("rollback")
+                    raise
                 results.append(res)
 
-            if files and all(r.status != "loaded" for r in results):
+            if files and not any(r.status == "loaded" for r in results):
                 # nothing new: keep the published state (and its as_of) exactly as it is
                 version = int(warehouse.get_meta(con, "version") or 0)
                 counts = warehouse.table_counts(con)
                 warnings = [w for f in results for w in f.warnings]
                 finished_at = dt.datetime.now(dt.UTC)
                 stored_as_of = warehouse.get_meta(con, "as_of")
-                result = RunResult(run_id=run_id - 1, as_of=dt.datetime.fromisoformat(stored_as_of),
+                result = RunResult(run_id=run_id - 1,
+                                   as_of=dt.datetime.fromisoformat(stored_as_of) if stored_as_of else as_of,
                                    started_at=started_at, finished_at=finished_at, files=results,
                                    warnings=warnings, counts=counts, version=version,
-                                   published=False)
-                _log(settings, {"status": "nothing_new", "command": command,
+                                   published=False, failed=failed)
+                _log(settings, {"status": "nothing_new" if not failed else "failed", "command": command,
                                 "started_at": started_at, "finished_at": finished_at,
-                                "files": [str(p) for p in files]})
+                                "files": [str(p) for p in files],
+                                "error": "; ".join(f"{Path(f.path).name}: {f.error}" for f in failed) or None})
                 return result
             say("computing metrics", FINAL_SHARE["metrics"] * max(1, sum(sizes)))
             warehouse.set_meta(con, "as_of", as_of.isoformat())
@@ -334,13 +362,27 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
             totals = {k: sum(getattr(f, k) for f in results)
                       for k in ("rows_read", "rows_loaded", "rows_rejected", "rows_skipped")}
             con.execute(
-                "insert into load_runs values (?, ?, ?, ?, ?, 'published', ?, ?, ?, ?, ?, ?, ?, null)",
-                [run_id, command, started_at, finished_at, as_of, len(results),
+                "insert into load_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [run_id, command, started_at, finished_at, as_of, "partial" if failed else "published",
+                 len(results),
                  sum(f.status != "loaded" for f in results), totals["rows_read"],
-                 totals["rows_loaded"], totals["rows_rejected"], totals["rows_skipped"], warnings])
+                 totals["rows_loaded"], totals["rows_rejected"], totals["rows_skipped"], warnings,
+                 "; ".join(f"{Path(f.path).name}: {f.error}" for f in failed) or None])
             counts = warehouse.table_counts(con)
             say("publishing", FINAL_SHARE["publish"] * max(1, sum(sizes)))
             build.publish(version)
+    except (duckdb.Error, OSError) as exc:
+        # the disk filled up, the memory limit was hit, a file vanished …: nothing published
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        error = PublishError(f"{detail} (the previous warehouse is unchanged)",
+                             title="The load stopped on a system error")
+        _log(settings, {"status": "failed", "command": command, "started_at": started_at,
+                        "finished_at": dt.datetime.now(dt.UTC), "as_of": as_of,
+                        "files": [str(p) for p in files], "error": str(error),
+                        "seconds": round(time.monotonic() - started, 3)})
+        raise error from exc
+    except LockHeldError:
+        raise  # another run is at work: not a failure of the data
     except DeskError as exc:
         _log(settings, {"status": "failed", "command": command, "started_at": started_at,
                         "finished_at": dt.datetime.now(dt.UTC), "as_of": as_of,
@@ -348,8 +390,9 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
                         "seconds": round(time.monotonic() - started, 3)})
         raise
     result = RunResult(run_id=run_id, as_of=as_of, started_at=started_at, finished_at=finished_at,
-                       files=results, warnings=warnings, counts=counts, version=version)
-    _log(settings, {"status": "published", "command": command, "run_id": run_id,
+                       files=results, warnings=warnings, counts=counts, version=version, failed=failed)
+    _log(settings, {"status": "partial" if failed else "published", "command": command, "run_id": run_id,
+                    "failed": [asdict(f) for f in failed],
                     "started_at": started_at, "finished_at": finished_at, "as_of": as_of,
                     "version": version, "seconds": round(time.monotonic() - started, 3),
                     **result.totals, "files": [asdict(f) for f in results],

@@ -82,11 +82,25 @@ def prune_versions(live: Path, keep: int) -> None:
             old.unlink(missing_ok=True)
 
 
+# locks this process holds, by lock file: a refresh holds the lock across its loads
+_HELD: dict[str, int] = {}
+
+
 @contextlib.contextmanager
-def writer_lock(live: Path) -> Iterator[None]:
-    """Hold the single-writer lock of `live`, or raise LockHeldError at once."""
+def writer_lock(live: Path) -> Iterator[str | None]:
+    """Hold the single-writer lock of `live`, or raise LockHeldError at once. Re-entrant
+    within one process. Yields the pid of a holder that died without releasing the lock
+    (the kernel released it; we take it over), or None."""
     live.parent.mkdir(parents=True, exist_ok=True)
     path = lock_path(live)
+    key = str(path.resolve())
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield None
+        finally:
+            _HELD[key] -= 1
+        return
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
@@ -97,9 +111,16 @@ def writer_lock(live: Path) -> Iterator[None]:
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
             raise LockHeldError(f"process {holder} is writing {live.name}; try again when it "
                                 "has finished") from None
+        previous = os.pread(fd, 64, 0).decode(errors="replace").strip()
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
-        yield
+        _HELD[key] = 1
+        try:
+            # a clean holder empties the file on release: a pid left in it is a killed holder
+            yield previous or None
+        finally:
+            del _HELD[key]
+            os.ftruncate(fd, 0)
     finally:
         os.close(fd)
 

@@ -82,6 +82,10 @@ class Settings:
     sla_rules: tuple[SlaRule, ...]
     schedules: dict[str, Schedule]
     schedule_rules: tuple[ScheduleRule, ...]
+    inbox: Path = Path("data/inbox")
+    settle_seconds: float = 2.0
+    keep_versions: int = 3
+    stale_after_hours: float = 26.0
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
 
@@ -230,6 +234,16 @@ def build_settings(data: dict[str, Any], db_override: str | os.PathLike[str] | N
     path = Path(path)
     if not path.is_absolute():
         path = Path.cwd() / path
+    refresh = data.get("refresh", {})
+    inbox = Path(refresh.get("inbox", "data/inbox"))
+    if not inbox.is_absolute():
+        inbox = Path.cwd() / inbox
+    keep = refresh.get("keep_versions", 3)
+    if not isinstance(keep, int) or keep < 1:
+        raise ConfigError("refresh.keep_versions must be a whole number ≥ 1")
+    settle = refresh.get("settle_seconds", 2)
+    if not isinstance(settle, (int, float)) or settle < 0:
+        raise ConfigError("refresh.settle_seconds must be a number of seconds ≥ 0")
     return Settings(
         warehouse_path=path,
         memory_limit=str(wh.get("memory_limit", "3GB")),
@@ -240,6 +254,10 @@ def build_settings(data: dict[str, Any], db_override: str | os.PathLike[str] | N
         sla_rules=tuple(rules),
         schedules=schedules,
         schedule_rules=tuple(srules),
+        inbox=inbox,
+        settle_seconds=float(settle),
+        keep_versions=keep,
+        stale_after_hours=float(refresh.get("stale_after_hours", 26)),
         raw=data,
     )
 

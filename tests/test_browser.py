@@ -6,6 +6,7 @@ fails under CI=true, so that CI never passes without having run it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -49,7 +50,9 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _need_browser()
     out = tmp_path_factory.mktemp("demo")
-    info = generate(15_000, seed=4, out=out)
+    # data up to yesterday, so that the page shows no stale-data warning
+    yesterday = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date() - dt.timedelta(days=1)
+    info = generate(15_000, seed=4, out=out, end=yesterday)
     settings = load_settings(db=tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
     load([out], settings, as_of=info.as_of)
     port = _free_port()

@@ -89,5 +89,9 @@ def test_demo_and_rebuild(tmp_path: Path) -> None:
     after = query(S, "select count(*) filter (where frt_sla = 'breached'), max(frt_target_minutes) "
                      "from ticket_metrics")[0]
     assert after[0] > before and after[1] == 5
-    # the as_of of the demo is kept
-    assert query(S, "select max(as_of) from ticket_metrics")[0][0].isoformat().startswith("2026-09-30T16:00")
+    # the as_of of the demo (midnight after yesterday, Asia/Shanghai) is kept
+    import datetime as dt
+
+    today = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()
+    as_of = query(S, "select max(as_of) from ticket_metrics")[0][0]
+    assert as_of == dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone(dt.timedelta(hours=8)))

@@ -168,3 +168,21 @@ def test_new_version_picked_up_without_restart(tmp_path: Path, monkeypatch: pyte
     load([extra], settings, as_of=SAMPLE_AS_OF)
     at.run()
     assert metrics(at)["Tickets"] == "13"
+
+
+def test_data_health_shows_failures_and_staleness(sample_db: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "failed").mkdir(parents=True)
+    (inbox / "failed" / "broken.csv.reason.txt").write_text("broken.csv could not be loaded: no header",
+                                                             encoding="utf-8")
+    cfg = tmp_path / "desk.toml"
+    cfg.write_text(f'[refresh]\ninbox = "{inbox}"\nstale_after_hours = 24\n', encoding="utf-8")
+    monkeypatch.setenv("DESK_CONFIG", str(cfg))
+    at = app(sample_db, monkeypatch).run()
+    # the sample's newest ticket is from January 2026: far older than 24 hours
+    assert any("h old" in w.value for w in at.sidebar.warning)
+    at.switch_page("views/data_health.py").run()
+    assert errors(at) == []
+    assert any(e.label == "broken.csv" for e in at.expander)
+    assert any(s.value.startswith("Run 1, finished") for s in at.success)

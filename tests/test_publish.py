@@ -3,7 +3,6 @@ nor fail on a lock, one writer at a time, and the WAL traps are handled."""
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -146,19 +145,39 @@ def test_reader_never_blocked_nor_sees_half_a_load(tmp_path: Path, demo_export: 
     assert len(seen) >= 2
 
 
+HOLD_LOCK = ("import sys, time; from pathlib import Path; from etl.publish import writer_lock\n"
+             "with writer_lock(Path(sys.argv[1])):\n"
+             "    print('held', flush=True); time.sleep(float(sys.argv[2]))\n")
+
+
+def hold_lock_elsewhere(db: Path, seconds: float) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db), str(seconds)], cwd=ROOT,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+    return proc
+
+
 def test_second_writer_refused(settings) -> None:  # type: ignore[no-untyped-def]
-    with writer_lock(settings.warehouse_path):
-        with pytest.raises(LockHeldError, match=str(os.getpid())):
+    holder = hold_lock_elsewhere(settings.warehouse_path, 30)
+    try:
+        with pytest.raises(LockHeldError, match=str(holder.pid)):
             load([SAMPLE], settings, as_of=SAMPLE_AS_OF)
-    load([SAMPLE], settings, as_of=SAMPLE_AS_OF)  # free again afterwards
-
-
-def test_lock_held_exit_code(settings) -> None:  # type: ignore[no-untyped-def]
-    with writer_lock(settings.warehouse_path):
         proc = subprocess.run([sys.executable, "-m", "etl", "load", str(SAMPLE), "--db",
                                str(settings.warehouse_path)], cwd=ROOT, capture_output=True, text=True)
-    assert proc.returncode == 3
-    assert "Another load is running" in proc.stdout
+        assert proc.returncode == 3
+        assert "Another load is running" in proc.stdout
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder was killed: the kernel released its lock, the next load takes over
+    with writer_lock(settings.warehouse_path) as previous:
+        assert previous == str(holder.pid)
+    load([SAMPLE], settings, as_of=SAMPLE_AS_OF)
+
+
+def test_lock_is_reentrant_in_one_process(settings) -> None:  # type: ignore[no-untyped-def]
+    with writer_lock(settings.warehouse_path):
+        load([SAMPLE], settings, as_of=SAMPLE_AS_OF)  # a refresh holds the lock across its loads
 
 
 def test_stale_live_wal_removed_at_publish(settings) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts
-from dashboard.db import warehouse_path
+from dashboard.db import warehouse_path, warehouse_settings
 from dashboard.frame import Context, context, localise
 from dashboard.i18n import column
 from etl import runlog
@@ -26,6 +26,9 @@ def render(ctx: Context) -> None:
     for col, (name, n) in zip(cols, counts.itertuples(index=False), strict=True):
         col.metric(column("tickets_table" if name == "tickets" else name, ctx.lang), f"{n:,}")
 
+    last = wh.sql("select max(finished_at) as t, max(run_id) as run from load_runs")
+    st.subheader(ctx.t("last_success"))
+    st.success(ctx.t("run_finished", run=last["run"].iloc[0], at=f"{last['t'].iloc[0]:%Y-%m-%d %H:%M:%S}"))
     st.subheader(ctx.t("runs"))
     st.dataframe(localise(wh.sql("""select run_id, command, status, started_at, finished_at, as_of, files,
                                            files_skipped, rows_read, rows_loaded, rows_rejected, rows_skipped
@@ -73,6 +76,17 @@ def render(ctx: Context) -> None:
         st.error(f"{failure.get('finished_at', '')}: {failure.get('error', '')}")
     else:
         st.caption(ctx.t("no_failure"))
+
+    st.subheader(ctx.t("failed_files"))
+    failed = warehouse_settings().inbox / "failed"
+    reasons = sorted(failed.glob("*.reason.txt")) if failed.is_dir() else []
+    if not reasons:
+        st.caption(ctx.t("no_failed_files"))
+    else:
+        st.caption(ctx.t("failed_files_cap", folder=failed))
+        for reason in reasons[:50]:
+            with st.expander(reason.name.removesuffix(".reason.txt")):
+                st.text(reason.read_text(encoding="utf-8", errors="replace"))
 
 
 render(context())

@@ -1,0 +1,217 @@
+"""Scheduled refresh: load what is new in the inbox, archive it, set aside what cannot load.
+
+    python -m etl refresh [--inbox data/inbox]
+
+One run: take the single-writer lock (or exit at once with code 3); leave in the inbox any
+file whose size or time still changes (it is being written); load the others in one
+publish, a file that cannot be read set aside without stopping the rest; only after the
+publish, move each loaded (or already loaded) file to `archive/<date>/` and each failed
+one to `failed/` with `<name>.reason.txt`. A run killed before its publish leaves the
+warehouse and the inbox as they were; killed after it, the next run finds the same files
+already loaded (by content) and only archives them, so every file is loaded exactly once.
+
+Every step is logged as one JSON object per line on standard output (and the run in the
+run log beside the warehouse), for cron mail or the systemd journal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from etl import runlog
+from etl.errors import DeskError, InputError, LockHeldError
+from etl.extract import file_format
+from etl.load import RunResult, load
+from etl.publish import point_live_to, published_versions, resolve_live, version_path, writer_lock
+from etl.settings import Settings
+
+EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_LOCKED, EXIT_PARTIAL = 0, 1, 2, 3, 4
+EXIT_CODES = {
+    EXIT_OK: "every settled file in the inbox was loaded (or there was nothing to do)",
+    EXIT_FATAL: "the run failed; nothing was published and the inbox is as it was",
+    EXIT_USAGE: "wrong arguments or configuration",
+    EXIT_LOCKED: "another load or refresh holds the warehouse; nothing was done",
+    EXIT_PARTIAL: "the others were loaded, but some files could not be: see <inbox>/failed/",
+}
+
+Log = Callable[..., None]
+
+
+def json_logger(stream: TextIO = sys.stdout) -> Log:
+    """log(event, **fields) → one JSON object per line."""
+
+    def log(event: str, **fields: Any) -> None:
+        entry = {"ts": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), "event": event, **fields}
+        stream.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+        stream.flush()
+
+    return log
+
+
+@dataclass
+class RefreshResult:
+    exit_code: int
+    loaded: list[str] = field(default_factory=list)
+    already_loaded: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    unsettled: list[str] = field(default_factory=list)
+    run: RunResult | None = None
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Files waiting in the inbox (top level; hidden files and folders are not exports)."""
+    if not inbox.is_dir():
+        return []
+    return sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def settled(files: list[Path], seconds: float) -> tuple[list[Path], list[Path]]:
+    """(files whose size and time did not change over `seconds`, files still changing)."""
+    def stamp(p: Path) -> tuple[int, int] | None:
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_size, st.st_mtime_ns
+
+    before = {p: stamp(p) for p in files}
+    if seconds > 0 and files:
+        time.sleep(seconds)
+    still, moving = [], []
+    for p in files:
+        now = stamp(p)
+        if now is None:
+            continue
+        (still if now == before[p] and time.time() - p.stat().st_mtime >= seconds else moving).append(p)
+    return still, moving
+
+
+def _move(path: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    n = 1
+    while target.exists():
+        target = folder / f"{path.stem}.{n}{path.suffix}"
+        n += 1
+    shutil.move(str(path), target)
+    return target
+
+
+def _set_aside(path: Path, inbox: Path, reason: str) -> Path:
+    target = _move(path, inbox / "failed")
+    Path(f"{target}.reason.txt").write_text(
+        f"{path.name} could not be loaded ({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC):\n{reason}\n\n"
+        "Fix the file (or the settings) and put it back into the inbox; rows already loaded "
+        "from other files are not affected.\n", encoding="utf-8")
+    return target
+
+
+def refresh(settings: Settings, *, inbox: Path | None = None, log: Log | None = None) -> RefreshResult:
+    """One scheduled refresh of `inbox` (default: the settings' [refresh] inbox)."""
+    log = log or json_logger()
+    inbox = inbox or settings.inbox
+    inbox.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    log("refresh_started", inbox=str(inbox), warehouse=str(settings.warehouse_path))
+    try:
+        with writer_lock(settings.warehouse_path) as previous:
+            if previous:
+                log("lock_taken_over", previous_pid=previous,
+                    detail="the previous holder ended without releasing the lock (killed?)")
+            result = _refresh_locked(settings, inbox, log)
+    except LockHeldError as exc:
+        log("lock_held", detail=exc.detail, exit_code=EXIT_LOCKED)
+        return RefreshResult(exit_code=EXIT_LOCKED)
+    log("refresh_finished", exit_code=result.exit_code, meaning=EXIT_CODES[result.exit_code],
+        loaded=len(result.loaded), already_loaded=len(result.already_loaded), failed=len(result.failed),
+        left_in_inbox=len(result.unsettled), seconds=round(time.monotonic() - started, 3))
+    return result
+
+
+def _refresh_locked(settings: Settings, inbox: Path, log: Log) -> RefreshResult:
+    out = RefreshResult(exit_code=EXIT_OK)
+    candidates = inbox_files(inbox)
+    loadable = []
+    for path in candidates:
+        try:
+            file_format(path)
+        except InputError as exc:
+            out.failed[path.name] = exc.detail
+            _set_aside(path, inbox, exc.detail)
+            log("file_failed", file=path.name, reason=exc.detail)
+            continue
+        loadable.append(path)
+    stable, moving = settled(loadable, settings.settle_seconds)
+    for path in moving:
+        out.unsettled.append(path.name)
+        log("file_still_being_written", file=path.name, detail="left in the inbox for the next run")
+    if not stable:
+        if out.failed:
+            out.exit_code = EXIT_PARTIAL
+        log("nothing_to_load", files_waiting=len(out.unsettled))
+        return out
+    try:
+        run = load(stable, settings, command="refresh", keep_going=True, keep_versions=settings.keep_versions)
+    except DeskError as exc:
+        log("load_failed", error=str(exc), detail="nothing was published; the files stay in the inbox")
+        out.exit_code = EXIT_FATAL
+        return out
+    out.run = run
+    for failure in run.failed:
+        path = Path(failure.path)
+        out.failed[path.name] = failure.error
+        _set_aside(path, inbox, failure.error)
+        log("file_failed", file=path.name, reason=failure.error)
+    archive = inbox / "archive" / dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+    by_path = {Path(f.path): f for f in run.files}
+    for path in stable:
+        f = by_path.get(path.resolve())
+        if f is None:
+            continue
+        moved = _move(path, archive)
+        if f.status == "loaded":
+            out.loaded.append(path.name)
+            log("file_loaded", file=path.name, kind=f.kind, rows_read=f.rows_read, loaded=f.rows_loaded,
+                rejected=f.rows_rejected, skipped=f.rows_skipped, reconciles=f.reconciles,
+                rejected_reasons=f.rejected_reasons, archived_to=str(moved))
+        else:
+            out.already_loaded.append(path.name)
+            log("file_already_loaded", file=path.name, archived_to=str(moved))
+    if run.published:
+        log("published", version=run.version, run_id=run.run_id, as_of=run.as_of, counts=run.counts)
+    if out.failed:
+        out.exit_code = EXIT_PARTIAL
+    return out
+
+
+def rollback(settings: Settings, *, to_version: int | None = None) -> tuple[Path, Path]:
+    """Point the live warehouse at an earlier kept version (default: the one before the
+    current). Returns (from, to)."""
+    live = settings.warehouse_path
+    with writer_lock(live):
+        versions = published_versions(live)
+        if not live.exists() or not versions:
+            raise InputError(f"{live} has no kept versions to roll back to")
+        current = resolve_live(live)
+        if to_version is not None:
+            target = version_path(live, to_version)
+            if not target.exists():
+                kept = ", ".join(p.stem.lstrip("v").lstrip("0") or "0" for p in versions)
+                raise InputError(f"version {to_version} is not kept (kept: {kept})")
+        else:
+            older = [p for p in versions if p.name < current.name]
+            if not older:
+                raise InputError(f"{current.name} is the oldest version kept; nothing to roll back to")
+            target = older[-1]
+        point_live_to(live, target)
+        runlog.append(live, {"status": "rollback", "command": "rollback",
+                             "finished_at": dt.datetime.now(dt.UTC), "from": current.name, "to": target.name})
+        return current, target
