@@ -43,7 +43,32 @@ def build_parser() -> argparse.ArgumentParser:
                    "ages, pending SLAs and 'future' checks are counted against it")
     p.add_argument("--encoding", metavar="CODEC", help="text encoding of CSV files "
                    "(default: detected; UTF-8, UTF-16 and GBK/GB18030 are recognised)")
+    p.add_argument("--profile", metavar="NAME|FILE", help="mapping profile for every file (default: "
+                   "the canonical format if the header is one, else the profile whose header "
+                   "signature fits; python -m etl profile list)")
     _common(p)
+
+    p = sub.add_parser("profile", help="mapping profiles: list, suggest one for a file, check one",
+                       description="Mapping profiles turn other exports (Zendesk, Freshdesk, CFPB, "
+                       "custom or Chinese columns) into the canonical format. docs/PROFILES.md.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    psub = p.add_subparsers(dest="profile_command", required=True, metavar="ACTION")
+    q = psub.add_parser("list", help="the shipped and user profiles with their signatures")
+    q = psub.add_parser("suggest", help="write a starting profile for a file no profile fits",
+                        description="Write a starting profile from a file's header and sampled values "
+                        "(column names in English or Chinese, durations, time formats, encoding, "
+                        "delimiter, unknown enumeration values). Edit it, then check it.")
+    q.add_argument("file", metavar="FILE")
+    q.add_argument("--out", metavar="TOML", help="write here (default: standard output)")
+    q.add_argument("--timezone", default="Asia/Shanghai", help="zone of time stamps without offset")
+    q = psub.add_parser("check", help="dry-run a profile on a file: what would load, what would be "
+                        "rejected and why; the warehouse is not touched",
+                        description="Map and validate FILE exactly as a load would, in a throw-away "
+                        "warehouse, and print what would load, be rejected (with reasons and examples) "
+                        "or skipped. The warehouse is not touched.")
+    q.add_argument("file", metavar="FILE")
+    q.add_argument("--profile", metavar="NAME|FILE", help="the profile (default: detected)")
+    _common(q)
 
     p = sub.add_parser("demo", help="generate a demo data set and load it",
                        description="Generate a realistic demo export (python -m etl generate) "

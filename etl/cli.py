@@ -31,7 +31,85 @@ def console() -> Console:
 
 def dispatch(args: argparse.Namespace) -> int:
     return {"load": cmd_load, "demo": cmd_demo, "generate": cmd_generate, "status": cmd_status,
-            "rebuild": cmd_rebuild, "refresh": cmd_refresh, "rollback": cmd_rollback}[args.command](args)
+            "rebuild": cmd_rebuild, "refresh": cmd_refresh, "rollback": cmd_rollback,
+            "profile": cmd_profile}[args.command](args)
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    from etl import profiles
+
+    c = console()
+    if args.profile_command == "list":
+        t = Table(title="Mapping profiles", title_justify="left")
+        for col in ("name", "kind", "description", "file"):
+            t.add_column(col)
+        for p in profiles.available():
+            t.add_row(p.name, p.kind, p.description, str(p.path.name))
+        c.print(t)
+        c.print("Your own: a TOML file in ./profiles or a folder named by DESK_PROFILES, or "
+                "--profile FILE. docs/PROFILES.md")
+        return 0
+    if args.profile_command == "suggest":
+        from etl.profiles.suggest import suggest
+
+        text = suggest(Path(args.file), timezone=args.timezone)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+            c.print(f"wrote {args.out}; check it with: python -m etl profile check {args.file} "
+                    f"--profile {args.out}")
+        else:
+            print(text, end="")
+        return 0
+    return _profile_check(args)
+
+
+def _profile_check(args: argparse.Namespace) -> int:
+    """A dry run: the same load into a throw-away warehouse, then its report."""
+    import tempfile
+
+    import duckdb
+
+    from etl import profiles
+    from etl.publish import resolve_live
+    from etl.settings import build_settings
+
+    settings = load_settings(args.config, args.db)
+    profile = profiles.find(args.profile) if args.profile else None
+    with tempfile.TemporaryDirectory(prefix="desk-check-") as tmp:
+        dry = build_settings(settings.raw, Path(tmp) / "check.duckdb")
+        result = load([args.file], dry, profile=profile, command="profile check")
+        f = result.files[0]
+        c = console()
+        c.print(f"[b]{f.file_name}[/]: kind {f.kind}, profile {f.profile or '(canonical format)'}")
+        c.print(f"rows read {f.rows_read:,}: would load {f.rows_loaded:,}, reject {f.rows_rejected:,}, "
+                f"skip {f.rows_skipped:,}")
+        con = duckdb.connect(str(resolve_live(dry.warehouse_path)), read_only=True)
+        try:
+            for code, n in sorted(f.rejected_reasons.items(), key=lambda kv: -kv[1]):
+                examples = con.execute("select coalesce(record_no, line_no), reason from rejects where "
+                                       "reason_code = ? order by 1 limit 3", [code]).fetchall()
+                c.print(f"  rejected [b]{code}[/] ×{n:,}")
+                for where, reason in examples:
+                    c.print(f"    record {where}: {reason}")
+            for reason, n in f.skipped_reasons.items():
+                c.print(f"  skipped ×{n:,}: {reason}")
+            for w in f.warnings:
+                c.print(f"  [yellow]warning[/]: {w}")
+            if f.kind == "tickets":
+                sample = con.execute("select ticket_id, created_at, channel, category, status, "
+                                     "round(first_response_minutes, 1) as frt_min, "
+                                     "round(resolution_minutes, 1) as res_min from ticket_metrics "
+                                     "order by created_at limit 5").fetchall()
+                t = Table(title="First tickets as they would load", title_justify="left")
+                for col in ("ticket", "created (UTC)", "channel", "category", "status", "first response min",
+                            "resolution min"):
+                    t.add_column(col)
+                for row in sample:
+                    t.add_row(*["" if v is None else str(v) for v in row])
+                c.print(t)
+        finally:
+            con.close()
+    return 0
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -88,7 +166,8 @@ def print_summary(result: RunResult) -> None:
         if f.status != "loaded":
             t.add_row(f.file_name, f.kind or "", "—", "—", "—", "—", "—", "already loaded")
             continue
-        t.add_row(f.file_name, f.kind or "", f"{f.rows_read:,}", f"{f.rows_inserted:,}",
+        t.add_row(f.file_name, f"{f.kind} ({f.profile})" if f.profile else (f.kind or ""), f"{f.rows_read:,}",
+                  f"{f.rows_inserted:,}",
                   f"{f.rows_updated:,}", f"{f.rows_rejected:,}", f"{f.rows_skipped:,}",
                   "yes" if f.reconciles else "[red]NO[/]")
     tot = result.totals
@@ -120,10 +199,13 @@ def print_summary(result: RunResult) -> None:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from etl import profiles
+
     settings = load_settings(args.config, args.db)
     as_of = parse_as_of(args.as_of) if args.as_of else None
+    profile = profiles.find(args.profile) if args.profile else None
     result = _run_with_status(load, args.paths, settings, kind=args.kind, source=args.source,
-                              as_of=as_of, encoding=args.encoding, command="load")
+                              as_of=as_of, encoding=args.encoding, command="load", profile=profile)
     print_summary(result)
     return 0
 

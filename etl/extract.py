@@ -47,6 +47,8 @@ class Extracted:
     rejects_table: str | None = None
     warnings: list[str] = field(default_factory=list)
     _tempfile: Path | None = None
+    profile: str | None = None
+    timezone: str | None = None
 
     def cleanup(self) -> None:
         if self._tempfile is not None:
@@ -138,16 +140,22 @@ def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
     return out
 
 
-def csv_dialect(path: Path, encoding: str) -> tuple[str, list[str]]:
-    """(delimiter, header names) from the first record. The delimiter is whichever of
-    , ; TAB | occurs most in the header line (TAB for .tsv): DuckDB's own sniffer can be
-    misled by a malformed line, and we want such lines rejected, not the file."""
+def csv_dialect(path: Path, encoding: str, *, skip: int = 0,
+                delimiter: str | None = None) -> tuple[str, list[str]]:
+    """(delimiter, header names) from the first record after `skip` lines. The delimiter is
+    whichever of , ; TAB | occurs most in the header line (TAB for .tsv), unless given:
+    DuckDB's own sniffer can be misled by a malformed line, and we want such lines
+    rejected, not the file."""
     opener = gzip.open if path.suffix.lower() == ".gz" else open
     with opener(path, "rt", encoding=encoding, errors="replace", newline="") as fh:
+        for _ in range(skip):
+            fh.readline()
         head = fh.read(1 << 16)
     head = head.lstrip("\ufeff")
     first_line = head.split("\n", 1)[0]
-    if any(s.lower() in (".tsv", ".tab") for s in path.suffixes):
+    if delimiter:
+        delim = "\t" if delimiter in ("\\t", "tab", "TAB") else delimiter
+    elif any(s.lower() in (".tsv", ".tab") for s in path.suffixes):
         delim = "\t"
     else:
         delim = max((",", ";", "\t", "|"), key=lambda d: first_line.count(d))
@@ -161,7 +169,7 @@ def csv_dialect(path: Path, encoding: str) -> tuple[str, list[str]]:
     return delim, headers
 
 
-def _excel_table(path: Path) -> pa.Table:
+def _excel_table(path: Path, header_row: int = 1) -> pa.Table:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -169,6 +177,7 @@ def _excel_table(path: Path) -> pa.Table:
         rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own types for broken workbooks
         raise InputError(f"{path.name}: not a readable spreadsheet ({exc})") from None
+    rows = rows[header_row - 1:]
     if not rows:
         raise InputError(f"{path.name}: the first sheet is empty (no header row)")
     header = [str(h).strip() for h in rows[0]]
@@ -199,98 +208,220 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def open_file(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, kind: str | None = None,
-              encoding: str | None = None, workdir: Path | None = None) -> Extracted:
-    """Open `path` as the view `raw_<seq>` on `con`; raise InputError if it cannot be read."""
+@dataclass
+class ReadOptions:
+    """How to read a file: what a mapping profile's [read] table can say."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_row: int = 1            # 1-based line (CSV) or row (spreadsheet) of the header
+    json_path: str | None = None   # the records are the array under this key of a JSON object
+    json_join: dict[str, str] | None = None  # {path, key, on, as}: a sibling array joined in
+
+
+@dataclass
+class RawFile:
+    path: Path
+    fmt: str
+    source: str                    # a SQL relation of text columns named by the header
+    headers: list[str]
+    encoding: str | None = None
+    rejects_table: str | None = None
+    tempfile: Path | None = None
+
+
+def read_raw(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, options: ReadOptions | None = None,
+             workdir: Path | None = None) -> RawFile:
+    """A SQL relation over the file with every column as text, named by its header."""
+    options = options or ReadOptions()
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise InputError(f"{path.name}: the file is empty (0 bytes), not even a header")
     fmt = file_format(path)
-    view = f"raw_{seq}"
     tmp: Path | None = None
     rejects_table: str | None = None
     used_encoding: str | None = None
+    lit = _quote_literal(str(path))
     try:
         if fmt == "csv":
-            used_encoding = detect_encoding(path, encoding)
+            used_encoding = detect_encoding(path, options.encoding)
             source_path = path
             if used_encoding not in ("utf-8", "utf_8"):
                 tmp = _transcode(path, used_encoding, workdir or path.parent)
                 source_path = tmp
             rejects_table = f"csv_rejects_{seq}"
-            delim, headers = csv_dialect(source_path, "utf-8")
+            delim, headers = csv_dialect(source_path, "utf-8", skip=options.header_row - 1,
+                                         delimiter=options.delimiter)
             columns = ", ".join(f"{_quote_literal(h)}: 'VARCHAR'" for h in headers)
             source = (f"read_csv({_quote_literal(str(source_path))}, delim = {_quote_literal(delim)}, "
                       f"quote = '\"', escape = '\"', header = true, auto_detect = false, "
-                      f"columns = {{{columns}}}, ignore_errors = true, store_rejects = true, "
-                      f"rejects_table = '{rejects_table}', rejects_scan = '{rejects_table}_scan')")
+                      f"skip = {options.header_row - 1}, columns = {{{columns}}}, ignore_errors = true, "
+                      f"store_rejects = true, rejects_table = '{rejects_table}', "
+                      f"rejects_scan = '{rejects_table}_scan')")
+        elif fmt == "json" and options.json_path:
+            headers, source = _json_records(con, path, options)
         elif fmt == "json":
-            desc = con.sql(f"describe select * from read_json({_quote_literal(str(path))}, "
-                           "format = 'auto', sample_size = 20480)").fetchall()
+            desc = con.sql(f"describe select * from read_json({lit}, format = 'auto', "
+                           "sample_size = 20480)").fetchall()
             headers = [r[0] for r in desc]
             cols = ", ".join(f"{_quote_literal(h)}: 'VARCHAR'" for h in headers)
-            source = (f"read_json({_quote_literal(str(path))}, format = 'auto', "
-                      f"columns = {{{cols}}})")
+            source = f"read_json({lit}, format = 'auto', columns = {{{cols}}})"
         elif fmt == "parquet":
-            desc = con.sql(f"describe select * from read_parquet({_quote_literal(str(path))})").fetchall()
+            desc = con.sql(f"describe select * from read_parquet({lit})").fetchall()
             headers = [r[0] for r in desc]
             casts = ", ".join(
                 (f"array_to_string({_quote_ident(h)}, ';')" if t.endswith("[]") else
                  f"cast({_quote_ident(h)} as varchar)") + f" as {_quote_ident(h)}"
                 for h, t, *_ in desc)
-            source = f"(select {casts} from read_parquet({_quote_literal(str(path))}))"
+            source = f"(select {casts} from read_parquet({lit}))"
         else:
-            table = _excel_table(path)
+            table = _excel_table(path, header_row=options.header_row)
             headers = table.column_names
             con.register(f"excel_{seq}", table)
             source = f"excel_{seq}"
     except duckdb.Error as exc:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+        _cleanup(tmp)
         raise InputError(f"{path.name}: cannot be read as {fmt.upper()} ({_first_line(exc)})") from None
     except BaseException:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+        _cleanup(tmp)
         raise
-
     normalised = [normalise_header(h) for h in headers]
     dupes = sorted({n for n in normalised if normalised.count(n) > 1})
     if dupes:
         _cleanup(tmp)
         raise InputError(f"{path.name}: columns {dupes} appear more than once in the header")
+    return RawFile(path=path, fmt=fmt, source=source, headers=headers, encoding=used_encoding,
+                   rejects_table=rejects_table, tempfile=tmp)
+
+
+def _json_records(con: duckdb.DuckDBPyConnection, path: Path, options: ReadOptions) -> tuple[list[str], str]:
+    """Records under `json_path` of a JSON object (e.g. Zendesk's {"tickets": [...]}), each key
+    a text column (nested values as JSON text); `json_join` adds a sibling array's record
+    matched by key (e.g. "metric_sets" by ticket_id) as one JSON column."""
+    lit = _quote_literal(str(path))
+    key = _quote_literal("$." + options.json_path)
+    records = (f"(select unnest(from_json(json_extract(content, {key}), '[\"JSON\"]')) as rec "
+               f"from read_text({lit}))")
+    keys = con.execute(f"select distinct unnest(json_keys(rec)) from {records} order by 1").fetchall()
+    headers = [k[0] for k in keys]
+    cols = [f"json_extract_string(r.rec, {_quote_literal('$.' + json_key_path(h))}) as {_quote_ident(h)}"
+            for h in headers]
+    join = ""
+    if options.json_join:
+        j = options.json_join
+        other = (f"(select unnest(from_json(json_extract(content, {_quote_literal('$.' + j['path'])}), "
+                 f"'[\"JSON\"]')) as rec from read_text({lit}))")
+        join = (f" left join {other} o on json_extract_string(o.rec, {_quote_literal('$.' + j['key'])}) "
+                f"= json_extract_string(r.rec, {_quote_literal('$.' + j['on'])})")
+        cols.append(f"cast(o.rec as varchar) as {_quote_ident(j['as'])}")
+        headers.append(j["as"])
+    return headers, f"(select {', '.join(cols)} from {records} r{join})"
+
+
+def json_key_path(key: str) -> str:
+    """A JSON path step for a key that may hold characters a bare path does not allow."""
+    return key if key.replace("_", "").isalnum() else '"' + key.replace('"', '\\"') + '"'
+
+
+def raw_struct_sql(headers: list[str]) -> str:
+    """The record as JSON, keyed by the file's own column names (kept with a rejected row)."""
+    return "to_json({" + ", ".join(f"{_quote_literal(h)}: {_quote_ident(h)}" for h in headers) + "})"
+
+
+def identity_columns(raw: RawFile, kind: str | None) -> tuple[str, dict[str, str], list[str]]:
+    """(kind, canonical column → SQL expression, ignored headers) for a file in the canonical
+    format; raises InputError if the header is not one."""
+    normalised = [normalise_header(h) for h in raw.headers]
     detected = detect_kind(normalised)
+    kind = kind or detected
     if kind is None:
-        if detected is None:
-            _cleanup(tmp)
-            raise InputError(
-                f"{path.name}: cannot tell which kind of export this is from its columns "
-                f"({', '.join(headers[:12])}{' …' if len(headers) > 12 else ''}). The canonical "
-                "kinds are tickets, events, qa_reviews and agents (docs/EXPORT_FORMAT.md); "
-                "give --kind if the file is one of them.")
-        kind = detected
-    canon = KIND_COLUMNS[kind]
+        raise InputError(f"{raw.path.name}: not in the canonical format")
     missing = [c for c in REQUIRED_COLUMNS[kind] if c not in normalised]
     if missing:
-        _cleanup(tmp)
-        raise InputError(f"{path.name}: a {kind} file needs the column(s) {', '.join(missing)}; "
-                         f"its header has {', '.join(headers[:12])}")
-    by_norm = dict(zip(normalised, headers))
+        raise InputError(f"{raw.path.name}: a {kind} file needs the column(s) {', '.join(missing)}; "
+                         f"its header has {', '.join(raw.headers[:12])}")
+    by_norm = dict(zip(normalised, raw.headers, strict=True))
+    exprs = {col: _quote_ident(by_norm[col]) for col in KIND_COLUMNS[kind] if col in by_norm}
+    ignored = [h for h, n in zip(raw.headers, normalised, strict=True) if n not in KIND_COLUMNS[kind]]
+    return kind, exprs, ignored
+
+
+def create_canonical_view(con: duckdb.DuckDBPyConnection, raw: RawFile, view: str, kind: str,
+                          exprs: dict[str, str], *, joins: str = "", skip_sql: str | None = None) -> None:
+    """The view `view`: _record, one text column per canonical column of `kind` (NULL where
+    the mapping has none), _raw (the source record as JSON) and _skip (a reason to skip the
+    row, from a profile, or NULL)."""
     select = []
-    for col in canon:
-        if col in by_norm:
-            select.append(f"nullif(trim({_quote_ident(by_norm[col])}), '') as {col}")
+    for col in KIND_COLUMNS[kind]:
+        expr = exprs.get(col)
+        select.append(f"nullif(trim(cast({expr} as varchar)), '') as {col}" if expr
+                      else f"cast(null as varchar) as {col}")
+    skip = f"cast({skip_sql} as varchar)" if skip_sql else "cast(null as varchar)"
+    con.execute(f"create or replace temp view {view} as select _record, {', '.join(select)}, _raw, "
+                f"{skip} as _skip from (select row_number() over () as _record, src.*, "
+                f"{raw_struct_sql(raw.headers)} as _raw from {raw.source} src) src{joins}")
+
+
+def _detect_nested_json(con: duckdb.DuckDBPyConnection, path: Path, seq: int,
+                        workdir: Path | None) -> object | None:
+    """A profile whose records sit inside a JSON object (e.g. {"tickets": [...]})."""
+    from etl import profiles
+
+    for candidate in profiles.available():
+        if not candidate.read.json_path:
+            continue
+        try:
+            nested = read_raw(con, path, seq=seq, options=candidate.read_options(), workdir=workdir)
+        except InputError:
+            continue
+        if candidate.fits(nested.headers, path):
+            return candidate
+    return None
+
+
+def open_file(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, kind: str | None = None,
+              encoding: str | None = None, workdir: Path | None = None,
+              profile: object | None = None) -> Extracted:
+    """Open `path` as the view `raw_<seq>` of canonical text columns; raise InputError if it
+    cannot be read. The mapping is `profile` when given; else the canonical format if the
+    header is one; else the shipped or user profile whose header signature fits."""
+    from etl import profiles
+
+    view = f"raw_{seq}"
+    raw = read_raw(con, path, seq=seq, options=ReadOptions(encoding=encoding), workdir=workdir)
+    try:
+        if profile is None:
+            try:
+                kind, exprs, ignored = identity_columns(raw, kind)
+            except InputError as canonical_error:
+                if kind is not None:
+                    raise
+                profile = profiles.detect(raw.headers, path)
+                if profile is None and raw.fmt == "json":
+                    profile = _detect_nested_json(con, path, seq, workdir)
+                if profile is None:
+                    raise profiles.no_profile_error(raw.headers, path) from canonical_error
+        if profile is not None:
+            assert isinstance(profile, profiles.Profile)
+            if profile.read != ReadOptions(encoding=encoding) and profile.read != ReadOptions():
+                _cleanup(raw.tempfile)
+                options = profile.read_options(encoding)
+                raw = read_raw(con, path, seq=seq, options=options, workdir=workdir)
+            mapping = profile.mapping(raw.headers, path)
+            kind, exprs, ignored = profile.kind, mapping.exprs, mapping.ignored
+            create_canonical_view(con, raw, view, kind, exprs, joins=mapping.joins, skip_sql=mapping.skip)
         else:
-            select.append(f"cast(null as varchar) as {col}")
-    raw_struct = ", ".join(f"{_quote_literal(h)}: {_quote_ident(h)}" for h in headers)
-    con.execute(f"create or replace temp view {view} as select row_number() over () as _record, "
-                f"{', '.join(select)}, to_json({{{raw_struct}}}) as _raw from {source}")
-    present = [c for c in canon if c in by_norm]
-    ignored = [h for h, n in zip(headers, normalised) if n not in canon]
-    ext = Extracted(path=path, fmt=fmt, kind=kind, view=view, headers=headers, present=present,
-                    ignored=ignored, encoding=used_encoding, rejects_table=rejects_table,
-                    _tempfile=tmp)
-    if ignored:
+            create_canonical_view(con, raw, view, kind, exprs)
+    except BaseException:
+        _cleanup(raw.tempfile)
+        raise
+    ext = Extracted(path=path, fmt=raw.fmt, kind=kind, view=view, headers=raw.headers,
+                    present=sorted(exprs), ignored=ignored, encoding=raw.encoding,
+                    rejects_table=raw.rejects_table, _tempfile=raw.tempfile,
+                    profile=getattr(profile, "name", None),
+                    timezone=getattr(profile, "timezone", None))
+    if ignored and profile is None:
         ext.warnings.append(f"{path.name}: columns not in the {kind} format were ignored: "
                             f"{', '.join(ignored[:10])}{' …' if len(ignored) > 10 else ''}")
     return ext

@@ -33,7 +33,8 @@ from etl.vocab import map_values, split_list
 # The enumeration fields each kind maps through the vocabulary: (field, staged column).
 ENUM_FIELDS = {
     "tickets": (("channel", "channel_raw"), ("category", "category_raw"),
-                ("priority", "priority_raw"), ("status", "status_raw")),
+                ("priority", "priority_raw"), ("status", "status_raw"),
+                ("sla_reported", "frt_sla_reported_raw")),
     "events": (("event_type", "event_type_raw"), ("actor_role", "actor_role_raw")),
     "qa_reviews": (),
     "agents": (),
@@ -65,6 +66,7 @@ class FileResult:
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     rejected_reasons: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    profile: str | None = None
 
     @property
     def rows_loaded(self) -> int:
@@ -167,7 +169,7 @@ def _enum_map(con: duckdb.DuckDBPyConnection, kind: str, file_name: str) -> list
     sources: list[tuple[str, dict[str, int]]] = []
     for fld, column in ENUM_FIELDS[kind]:
         counts = dict(con.execute(f"select {column}, count(*) from stg where reason_code is null "
-                                  f"and {column} is not null group by 1").fetchall())
+                                  f"and skip_reason is null and {column} is not null group by 1").fetchall())
         sources.append((fld, counts))
     if kind == "qa_reviews":
         counts: Counter[str] = Counter()
@@ -177,16 +179,20 @@ def _enum_map(con: duckdb.DuckDBPyConnection, kind: str, file_name: str) -> list
                 counts[part] += n
         sources.append(("error_type", dict(counts)))
     for fld, counts in sources:
-        result = map_values(fld, counts)
+        # an unknown SLA verdict means "no verdict" (NULL), not a category of its own
+        result = map_values(fld, counts, fallback=None if fld == "sla_reported" else "other")
         for raw, value in result.mapping.items():
+            if value is None:
+                continue
             fields.append(fld)
             raws.append(raw)
             values.append(value)
         if result.unknown:
             shown = ", ".join(f"{raw!r} ×{n}" for raw, n in result.unknown.most_common(5))
             more = len(result.unknown) - 5
+            kept = "ignored" if fld == "sla_reported" else "kept as 'other'"
             warnings.append(f"{file_name}: {sum(result.unknown.values())} rows have a {fld} that is "
-                            f"not a known value, kept as 'other' with the raw value: {shown}"
+                            f"not a known value, {kept} with the raw value: {shown}"
                             f"{f' and {more} more' if more > 0 else ''}")
     table = pa.table({"field": pa.array(fields, pa.string()), "raw": pa.array(raws, pa.string()),
                       "value": pa.array(values, pa.string())})
@@ -209,7 +215,8 @@ def _load_file(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResul
     finally:
         con.execute("set TimeZone = 'UTC'")
 
-    staged, rejected = con.execute("select count(*), count(reason_code) from stg").fetchall()[0]
+    staged, rejected, profile_skipped = con.execute(
+        "select count(*), count(reason_code), count(skip_reason) from stg").fetchall()[0]
     bad_lines = malformed_lines(con, ext)
     for bad in bad_lines:
         con.execute("insert into rejects values (?, ?, ?, ?, null, ?, ?, ?, ?)",
@@ -224,15 +231,18 @@ def _load_file(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResul
                   "source_file": ext.path.name})
     actions = dict(con.execute("select action, count(*) from decisions group by 1").fetchall())
     incoming = con.execute("select count(*) from incoming").fetchall()[0][0]
-    valid = staged - rejected
+    valid = staged - rejected - profile_skipped
     in_file, stored = SKIP_REASONS[kind]
     result.rows_read = staged + len(bad_lines)
     result.rows_rejected = rejected + len(bad_lines)
     result.rows_inserted = actions.get("insert", 0)
     result.rows_updated = actions.get("update", 0)
-    result.rows_skipped = (valid - incoming) + actions.get("skip", 0)
+    result.rows_skipped = profile_skipped + (valid - incoming) + actions.get("skip", 0)
     result.skipped_reasons = {k: v for k, v in ((in_file, valid - incoming),
                                                 (stored, actions.get("skip", 0))) if v}
+    if profile_skipped:
+        result.skipped_reasons.update(dict(con.execute(
+            "select skip_reason, count(*) from stg where skip_reason is not null group by 1").fetchall()))
     result.rejected_reasons = dict(con.execute(
         "select reason_code, count(*) from stg where reason_code is not null group by 1").fetchall())
     for bad in bad_lines:
@@ -255,7 +265,7 @@ def _log(settings: Settings, entry: dict[str, object]) -> None:
 def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: str | None = None,
          source: str | None = None, as_of: dt.datetime | None = None, encoding: str | None = None,
          command: str = "load", progress: Progress | None = None, keep_going: bool = False,
-         keep_versions: int = 3) -> RunResult:
+         keep_versions: int = 3, profile: object | None = None) -> RunResult:
     """Load export files (or folders of them) and publish the new warehouse state.
 
     Raises a DeskError (nothing published, the warehouse as it was) when a file cannot be
@@ -308,12 +318,14 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
                 con.execute("begin transaction")
                 try:
                     ext = open_file(con, path, seq=n, kind=kind, encoding=encoding,
-                                    workdir=settings.warehouse_path.parent)
-                    res.kind = ext.kind
+                                    workdir=settings.warehouse_path.parent, profile=profile)
+                    res.kind, res.profile = ext.kind, ext.profile
                     try:
-                        say(f"[{n}/{len(files)}] {path.name}: loading as {ext.kind}", 0.9 * sizes[n - 1])
+                        how = f"{ext.kind} with profile {ext.profile}" if ext.profile else ext.kind
+                        say(f"[{n}/{len(files)}] {path.name}: loading as {how}", 0.9 * sizes[n - 1])
                         _load_file(con, ext, res, run_id=run_id, source=source,
-                                   source_tz=settings.source_timezone, future_limit=future_limit)
+                                   source_tz=ext.timezone or settings.source_timezone,
+                                   future_limit=future_limit)
                     finally:
                         ext.cleanup()
                         con.execute(f"drop view if exists {ext.view}")

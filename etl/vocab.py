@@ -50,11 +50,11 @@ class MappingResult:
     """How the distinct raw values of one field were mapped, and what was not recognised."""
 
     fld: str
-    mapping: dict[str, str]
+    mapping: dict[str, str | None]
     unknown: Counter[str] = field(default_factory=Counter)
 
 
-def map_values(fld: str, raw_counts: dict[str, int], fallback: str = "other") -> MappingResult:
+def map_values(fld: str, raw_counts: dict[str, int], fallback: str | None = "other") -> MappingResult:
     """Map each distinct raw value; unknown ones go to `fallback` and are counted."""
     table = vocabulary()[fld]
     result = MappingResult(fld=fld, mapping={})

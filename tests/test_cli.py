@@ -59,7 +59,7 @@ def test_failed_load_exit_code_and_message(tmp_path: Path) -> None:
     db = tmp_path / "wh.duckdb"
     proc = etl("load", str(bad), "--db", str(db))
     assert proc.returncode == 1
-    assert "cannot tell which kind" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+    assert "no mapping profile fits" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
     assert not db.exists()
     status = etl("status", "--db", str(db))
     assert "last failed run" in status.stdout

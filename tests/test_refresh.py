@@ -122,7 +122,7 @@ def test_bad_files_set_aside_with_reasons_others_load(tmp_path: Path) -> None:
         reason = (inbox / "failed" / f"{name}.reason.txt").read_text(encoding="utf-8")
         assert name in reason and len(reason) > 40
     assert "empty" in result.failed["empty.csv"]
-    assert "cannot tell which kind" in result.failed["other-kind.csv"]
+    assert "no mapping profile fits" in result.failed["other-kind.csv"]
     assert "encoding" in result.failed["binary.csv"]
     assert sorted(result.loaded) == ["header-only.csv", "tickets.csv", "truncated.csv"]
     # the truncated CSV's cut record is rejected with its reason; its whole records loaded

@@ -29,6 +29,8 @@ create table if not exists tickets (
     customer_id       varchar,
     language          varchar,
     subject           varchar,
+    frt_sla_reported  varchar,   -- the source's own verdict on the response SLA: met / breached
+    frt_sla_reported_raw varchar,
     source_tz         varchar,
     source_file       varchar,
     source_record     bigint,

@@ -7,7 +7,7 @@ select
     agent_id, name, team, tier, hired_on, languages, _record,
     hash(agent_id, name, team, tier, hired_on, languages) as row_hash
 from stg
-where reason_code is null
+where reason_code is null and skip_reason is null
 qualify row_number() over (partition by agent_id order by _record desc) = 1;
 
 create or replace temp table decisions as

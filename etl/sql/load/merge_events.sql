@@ -27,7 +27,7 @@ select
 from stg s
 left join enum_map me on me.field = 'event_type' and me.raw = s.event_type_raw
 left join enum_map ma on ma.field = 'actor_role' and ma.raw = s.actor_role_raw
-where s.reason_code is null
+where s.reason_code is null and s.skip_reason is null
 qualify row_number() over (partition by row_hash, s.ticket_id, s.event_at, s.event_type_raw order by s._record) = 1;
 
 create or replace temp table decisions as

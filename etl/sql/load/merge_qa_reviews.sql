@@ -7,7 +7,7 @@ create or replace temp table incoming as
 with latest as (
     select *
     from stg
-    where reason_code is null
+    where reason_code is null and skip_reason is null
     qualify row_number() over (partition by review_id order by _record desc) = 1
 ),
 parts as (

@@ -20,17 +20,20 @@ select
     s.team, s.agent_id, s.first_response_at, s.resolved_at, s.closed_at,
     s.escalation_level, s.escalated_at, s.reopen_count, s.csat,
     s.customer_id, s.language, s.subject,
+    mr.value as frt_sla_reported,
+    s.frt_sla_reported_raw,
     s._record,
     hash(s.ticket_id, s.created_at, s.updated_at, s.channel_raw, s.category_raw, s.subcategory,
          s.priority_raw, s.status_raw, s.team, s.agent_id, s.first_response_at, s.resolved_at,
          s.closed_at, s.escalation_level, s.escalated_at, s.reopen_count, s.csat,
-         s.customer_id, s.language, s.subject) as row_hash
+         s.customer_id, s.language, s.subject, s.frt_sla_reported_raw) as row_hash
 from stg s
 left join enum_map mc on mc.field = 'channel'  and mc.raw = s.channel_raw
 left join enum_map mk on mk.field = 'category' and mk.raw = s.category_raw
 left join enum_map mp on mp.field = 'priority' and mp.raw = s.priority_raw
 left join enum_map ms on ms.field = 'status'   and ms.raw = s.status_raw
-where s.reason_code is null
+left join enum_map mr on mr.field = 'sla_reported' and mr.raw = s.frt_sla_reported_raw
+where s.reason_code is null and s.skip_reason is null
 qualify row_number() over (partition by s.ticket_id order by s.updated_at desc nulls last, s._record desc) = 1;
 
 create or replace temp table decisions as

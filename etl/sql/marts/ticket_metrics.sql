@@ -22,6 +22,7 @@ effective as (
         case when e.escalation_level > 0 then e.escalation_level else coalesce(t.escalation_level, 0) end as escalation_level,
         coalesce(e.first_escalated_at, t.escalated_at) as escalated_at,
         t.csat,
+        t.frt_sla_reported,
         e.ticket_id is not null as has_events
     from tickets t
     left join int_ticket_event_facts e using (source, ticket_id)
@@ -118,6 +119,8 @@ select
     case
         when first_response_at is not null then
             case when frt_clock_response <= frt_target_minutes then 'met' else 'breached' end
+        -- no response time, but the source says whether it was timely (a regulator's file)
+        when frt_sla_reported is not null then frt_sla_reported
         -- solved before any human reply: the clock stopped at the resolution
         when is_resolved and resolution_at is not null then
             case when frt_clock_resolution <= frt_target_minutes then 'met' else 'breached' end

@@ -17,3 +17,13 @@ end;
 
 -- A value quoted for a reason text, cut to 60 characters.
 create or replace temp macro quoted(x) as '''' || left(x, 60) || case when length(x) > 60 then '…' else '' end || '''';
+
+-- Text → minutes of a duration: '90' or '1.5' in the given unit (minutes per unit), or
+-- 'H:MM' / 'H:MM:SS' as hours, minutes and seconds. NULL when it is neither.
+create or replace temp macro parse_duration_minutes(x, unit_minutes) as case
+    when regexp_matches(trim(x), '^\d+:\d{1,2}(:\d{1,2}(\.\d+)?)?$') then
+        try_cast(split_part(trim(x), ':', 1) as double) * 60
+        + try_cast(split_part(trim(x), ':', 2) as double)
+        + coalesce(try_cast(nullif(split_part(trim(x), ':', 3), '') as double), 0) / 60
+    else try_cast(trim(x) as double) * unit_minutes
+end;

@@ -2,7 +2,7 @@
 -- rejected (NULL when it loads).
 with typed as (
     select
-        _record, _raw, agent_id, name, team, tier, languages,
+        _record, _raw, _skip, agent_id, name, team, tier, languages,
         hired_on as hired_on_text,
         coalesce(try_cast(hired_on as date), cast(parse_ts(hired_on) as date)) as hired_on
     from {raw}
@@ -12,6 +12,7 @@ checked as (
     select
         *,
         case
+            when _skip is not null then null
             when agent_id is null then
                 {'code': 'missing_agent_id', 'text': 'agent_id is empty'}
             when hired_on_text is not null and hired_on is null then
@@ -24,5 +25,6 @@ select
     _record, agent_id, name, team, tier, hired_on, languages,
     rejection.code as reason_code,
     rejection.text as reason,
-    case when rejection is not null then _raw end as raw_record
+    case when rejection is not null then _raw end as raw_record,
+    _skip as skip_reason
 from checked

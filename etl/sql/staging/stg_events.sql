@@ -2,7 +2,7 @@
 -- rejected (NULL when it loads). Parameters: $future_limit.
 with typed as (
     select
-        _record, _raw, ticket_id,
+        _record, _raw, _skip, ticket_id,
         event_at as event_at_text,
         parse_ts(event_at) as event_at,
         event_type as event_type_raw,
@@ -16,6 +16,8 @@ checked as (
     select
         *,
         case
+            -- a row a mapping profile skips on purpose is neither loaded nor rejected
+            when _skip is not null then null
             when ticket_id is null then
                 {'code': 'missing_ticket_id', 'text': 'ticket_id is empty'}
             when event_at_text is null then
@@ -36,5 +38,6 @@ select
     _record, ticket_id, event_at, event_type_raw, actor_id, actor_role_raw, detail,
     rejection.code as reason_code,
     rejection.text as reason,
-    case when rejection is not null then _raw end as raw_record
+    case when rejection is not null then _raw end as raw_record,
+    _skip as skip_reason
 from checked

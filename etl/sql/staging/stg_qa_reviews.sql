@@ -2,7 +2,7 @@
 -- reason it is rejected (NULL when it loads). Parameters: $future_limit.
 with typed as (
     select
-        _record, _raw, review_id, ticket_id, agent_id, reviewer_id, comment,
+        _record, _raw, _skip, review_id, ticket_id, agent_id, reviewer_id, comment,
         reviewed_at as reviewed_at_text,
         parse_ts(reviewed_at) as reviewed_at,
         score as score_text,
@@ -15,6 +15,7 @@ checked as (
     select
         *,
         case
+            when _skip is not null then null
             when review_id is null then
                 {'code': 'missing_review_id', 'text': 'review_id is empty'}
             when ticket_id is null then
@@ -34,5 +35,6 @@ select
     error_types_raw, comment,
     rejection.code as reason_code,
     rejection.text as reason,
-    case when rejection is not null then _raw end as raw_record
+    case when rejection is not null then _raw end as raw_record,
+    _skip as skip_reason
 from checked

@@ -5,6 +5,7 @@ with typed as (
     select
         _record,
         _raw,
+        _skip,
         ticket_id,
         created_at        as created_at_text,
         updated_at        as updated_at_text,
@@ -28,6 +29,7 @@ with typed as (
         category  as category_raw,
         priority  as priority_raw,
         status    as status_raw,
+        frt_sla_reported as frt_sla_reported_raw,
         subcategory, team, agent_id, customer_id, language, subject
     from {raw}
 ),
@@ -37,6 +39,8 @@ checked as (
         *,
         coalesce(resolved_at, closed_at) as resolution_at,
         case
+            -- a row a mapping profile skips on purpose is neither loaded nor rejected
+            when _skip is not null then null
             when ticket_id is null then
                 {'code': 'missing_ticket_id', 'text': 'ticket_id is empty'}
             when created_at_text is null then
@@ -65,10 +69,10 @@ checked as (
                 {'code': 'future_time', 'text': 'a time stamp is later than the data''s as_of (' || strftime($future_limit, '%Y-%m-%d %H:%M UTC') || ' with tolerance)'}
             when first_response_at < created_at then
                 {'code': 'response_before_creation', 'text': 'first response ' || quoted(first_response_at_text) || ' is before creation ' || quoted(created_at_text)}
-            when resolved_at < created_at or closed_at < created_at then
-                {'code': 'resolution_before_creation', 'text': 'resolution ' || quoted(coalesce(resolved_at_text, closed_at_text)) || ' is before creation ' || quoted(created_at_text)}
             when coalesce(resolved_at, closed_at) < first_response_at then
                 {'code': 'resolution_before_first_response', 'text': 'resolution ' || quoted(coalesce(resolved_at_text, closed_at_text)) || ' is before the first response ' || quoted(first_response_at_text)}
+            when resolved_at < created_at or closed_at < created_at then
+                {'code': 'resolution_before_creation', 'text': 'resolution ' || quoted(coalesce(resolved_at_text, closed_at_text)) || ' is before creation ' || quoted(created_at_text)}
             when escalated_at < created_at then
                 {'code': 'escalation_before_creation', 'text': 'escalation ' || quoted(escalated_at_text) || ' is before creation ' || quoted(created_at_text)}
         end as rejection
@@ -85,8 +89,9 @@ select
     escalated_at,
     reopen_count::integer as reopen_count,
     csat::tinyint as csat,
-    customer_id, language, subject,
+    customer_id, language, subject, frt_sla_reported_raw,
     rejection.code as reason_code,
     rejection.text as reason,
-    case when rejection is not null then _raw end as raw_record
+    case when rejection is not null then _raw end as raw_record,
+    _skip as skip_reason
 from checked

@@ -1,0 +1,327 @@
+"""Mapping profiles: how someone else's export becomes the canonical format, as TOML.
+
+A profile names the kind of file it maps, the header signature that recognises it, how to
+read it ([read]: encoding, delimiter, header row, JSON records), its time zone and time
+formats ([time]), and for each canonical column where the value comes from ([columns]):
+a source column, the first non-empty of several, a lookup in a sibling file, or a SQL
+expression; durations that stand in for time stamps ([durations]); constants; value maps
+([values.<field>]); ordered pattern rules ([rules.<field>]); and rows to skip on purpose
+([skip]). It compiles to SQL over the file's text columns; the staging step then validates
+the result like any canonical file. docs/PROFILES.md is the reference.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from etl.errors import ConfigError, InputError
+from etl.extract import ReadOptions, _quote_ident, _quote_literal, csv_dialect
+from etl.kinds import KIND_COLUMNS, REQUIRED_COLUMNS, normalise_header
+
+SHIPPED_DIR = Path(__file__).parent
+TIME_FIELDS = {"created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "escalated_at",
+               "event_at", "reviewed_at"}
+UNIT_MINUTES = {"seconds": 1 / 60, "minutes": 1.0, "hours": 60.0, "days": 1440.0}
+PROFILE_KEYS = {"profile", "read", "time", "columns", "durations", "constants", "values", "rules", "lookups",
+                "skip"}
+
+
+@dataclass
+class Mapping:
+    """The compiled mapping for one file: canonical column → SQL, joins, skip condition."""
+
+    exprs: dict[str, str]
+    joins: str = ""
+    skip: str | None = None
+    ignored: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Profile:
+    name: str
+    kind: str
+    path: Path
+    description: str = ""
+    signature: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    read: ReadOptions = field(default_factory=ReadOptions)
+    timezone: str | None = None
+    time_formats: list[str] = field(default_factory=list)
+    columns: dict[str, Any] = field(default_factory=dict)
+    durations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lookups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    skip: dict[str, str] | None = None
+
+    # ------------------------------------------------------------------ recognition
+    def fits(self, headers: list[str], path: Path) -> bool:
+        normalised = {normalise_header(h) for h in headers}
+        if self.files and not any(fnmatch.fnmatch(path.name, pattern) for pattern in self.files):
+            return False
+        return all(normalise_header(s) in normalised for s in self.signature)
+
+    def missing(self, headers: list[str]) -> list[str]:
+        normalised = {normalise_header(h) for h in headers}
+        return [s for s in self.signature if normalise_header(s) not in normalised]
+
+    def read_options(self, encoding: str | None = None) -> ReadOptions:
+        r = self.read
+        return ReadOptions(encoding=encoding or r.encoding, delimiter=r.delimiter, header_row=r.header_row,
+                           json_path=r.json_path, json_join=r.json_join)
+
+    # ------------------------------------------------------------------ compilation
+    def mapping(self, headers: list[str], path: Path) -> Mapping:
+        """SQL expressions over the raw view `src` (and lookup joins) for this file."""
+        resolver = _Resolver(self, headers, path)
+        exprs: dict[str, str] = {}
+        for target, spec in self.columns.items():
+            exprs[target] = resolver.expr(spec, target)
+        for target, value in self.constants.items():
+            exprs[target] = _quote_literal(str(value))
+        for target, spec in self.durations.items():
+            exprs[target] = resolver.duration(target, spec, exprs)
+        for target, spec in self.rules.items():
+            exprs[target] = resolver.rules(target, spec)
+        for target, table in self.values.items():
+            if target in exprs:
+                exprs[target] = _value_map(exprs[target], table)
+        if self.time_formats:
+            fmts = "[" + ", ".join(_quote_literal(f) for f in self.time_formats) + "]"
+            for target in TIME_FIELDS & exprs.keys():
+                if target in self.durations:
+                    continue
+                e = exprs[target]
+                exprs[target] = (f"coalesce(strftime(try_strptime(nullif(trim({e}), ''), {fmts}), "
+                                 f"'%Y-%m-%d %H:%M:%S'), {e})")
+        missing = [c for c in REQUIRED_COLUMNS[self.kind] if c not in exprs]
+        if missing:
+            raise ConfigError(f"profile {self.name} maps no source to the required column(s) {missing}")
+        skip = None
+        if self.skip:
+            skip = f"case when ({self.skip['when']}) then {_quote_literal(self.skip.get('reason', 'skipped by the profile'))} end"
+        used = resolver.used
+        ignored = [h for h in headers if h not in used]
+        return Mapping(exprs=exprs, joins=resolver.joins(), skip=skip, ignored=ignored)
+
+
+class _Resolver:
+    """Turns the column references of a profile into SQL for one file's header."""
+
+    def __init__(self, profile: Profile, headers: list[str], path: Path) -> None:
+        self.profile = profile
+        self.headers = headers
+        self.by_norm = {normalise_header(h): h for h in headers}
+        self.path = path
+        self.used: set[str] = set()
+        self.lookups_used: set[str] = set()
+
+    def column(self, ref: str) -> str:
+        """SQL for a source column reference: a header (exact or normalised), a JSON path
+        into a column ("metric_set.reply_time_in_minutes.calendar"), or lookup.<name>.<column>."""
+        if ref in self.headers or normalise_header(ref) in self.by_norm:
+            header = ref if ref in self.headers else self.by_norm[normalise_header(ref)]
+            self.used.add(header)
+            return f"src.{_quote_ident(header)}"
+        if ref.startswith("lookup."):
+            _, name, col = ref.split(".", 2)
+            if name not in self.profile.lookups:
+                raise ConfigError(f"profile {self.profile.name}: no lookup named {name!r}")
+            self.lookups_used.add(name)
+            return f"lk_{name}.{_quote_ident(col)}"
+        head, _, rest = ref.partition(".")
+        if rest and (head in self.headers or normalise_header(head) in self.by_norm):
+            base = self.column(head)
+            return f"json_extract_string({base}, {_quote_literal('$.' + rest)})"
+        raise InputError(f"{self.path.name}: profile {self.profile.name} expects a column {ref!r}, which the "
+                         f"file does not have (its columns: {', '.join(self.headers[:15])})")
+
+    def expr(self, spec: Any, target: str) -> str:
+        if isinstance(spec, str):
+            return self.column(spec)
+        if isinstance(spec, list):
+            parts = [f"nullif(trim({self.column(s)}), '')" for s in spec]
+            return f"coalesce({', '.join(parts)})"
+        if isinstance(spec, dict):
+            if "sql" in spec:
+                sql = spec["sql"]
+                for name in re.findall(r'"([^"]+)"', sql):
+                    if name in self.headers:
+                        self.used.add(name)
+                for name in re.findall(r"lk_(\w+)\.", sql):
+                    self.lookups_used.add(name)
+                return f"({sql})"
+            if "column" in spec:
+                return self.expr(spec["column"], target)
+        raise ConfigError(f"profile {self.profile.name}: columns.{target} must be a column name, a list of "
+                          "them, or a table with column = … or sql = …")
+
+    def duration(self, target: str, spec: dict[str, Any], exprs: dict[str, str]) -> str:
+        """base time + duration (minutes, hours, 'HH:MM:SS' …) as text with its offset."""
+        base_name = spec.get("base", "created_at")
+        base = exprs.get(base_name) or self.expr(self.profile.columns.get(base_name), base_name)
+        if self.profile.time_formats:
+            fmts = "[" + ", ".join(_quote_literal(f) for f in self.profile.time_formats) + "]"
+            base = f"coalesce(strftime(try_strptime(nullif(trim({base}), ''), {fmts}), '%Y-%m-%d %H:%M:%S'), {base})"
+        unit = spec.get("unit", "minutes")
+        if unit not in UNIT_MINUTES:
+            raise ConfigError(f"profile {self.profile.name}: durations.{target}.unit must be one of "
+                              f"{', '.join(UNIT_MINUTES)}")
+        amount = self.expr(spec["column"], target)
+        minutes = f"parse_duration_minutes({amount}, {UNIT_MINUTES[unit]})"
+        return (f"cast(parse_ts({base}) + to_microseconds(cast(round({minutes} * 60000000) as bigint)) "
+                f"as varchar)")
+
+    def rules(self, target: str, spec: dict[str, Any]) -> str:
+        sources = spec.get("source", [])
+        sources = [sources] if isinstance(sources, str) else sources
+        text = "concat_ws(' | ', " + ", ".join(self.column(s) for s in sources) + ")"
+        cases = " ".join(f"when regexp_matches({text}, {_quote_literal(r['match'])}) then {_quote_literal(r['value'])}"
+                         for r in spec.get("when", []))
+        default = spec.get("default")
+        fallback = _quote_literal(default) if default is not None else "null"
+        return f"(case {cases} else {fallback} end)" if cases else fallback
+
+    def joins(self) -> str:
+        out = []
+        for name in sorted(self.lookups_used):
+            spec = self.profile.lookups[name]
+            file = self.path.parent / spec["file"]
+            if not file.is_file():
+                if spec.get("optional"):
+                    cols = ", ".join(f"cast(null as varchar) as {_quote_ident(c)}" for c in spec.get("columns", []))
+                    out.append(f" left join (select cast(null as varchar) as _key, {cols}) lk_{name} on false")
+                    continue
+                raise InputError(f"{self.path.name}: profile {self.profile.name} looks up {name} in "
+                                 f"{spec['file']}, which is not beside the file (in {self.path.parent})")
+            delim, headers = csv_dialect(file, "utf-8")
+            cols = ", ".join(f"{_quote_literal(h)}: 'VARCHAR'" for h in headers)
+            keep = ", ".join(_quote_ident(c) for c in spec.get("columns", headers))
+            table = (f"(select {_quote_ident(spec['key'])} as _key, {keep} from read_csv("
+                     f"{_quote_literal(str(file))}, delim = {_quote_literal(delim)}, header = true, "
+                     f"auto_detect = false, columns = {{{cols}}}) qualify row_number() over "
+                     f"(partition by {_quote_ident(spec['key'])}) = 1)")
+            on = self.column(spec["on"])
+            out.append(f" left join {table} lk_{name} on lk_{name}._key = {on}")
+        return "".join(out)
+
+
+def _value_map(expr: str, table: dict[str, str]) -> str:
+    """CASE on the trimmed, lower-cased value; '*' is the value for anything else (default:
+    the source value itself, which the vocabulary then tries)."""
+    default = table.get("*")
+    whens = " ".join(f"when {_quote_literal(k.strip().lower())} then {_quote_literal(str(v))}"
+                     for k, v in table.items() if k != "*")
+    fallback = _quote_literal(str(default)) if default is not None else expr
+    if not whens:
+        return fallback
+    return f"(case lower(trim({expr})) {whens} else {fallback} end)"
+
+
+# ---------------------------------------------------------------------- loading profiles
+def parse(path: Path) -> Profile:
+    """Read and check a profile TOML file."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"profile {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"profile {path} is not valid TOML: {exc}") from None
+    unknown = set(data) - PROFILE_KEYS
+    if unknown:
+        raise ConfigError(f"profile {path.name}: unknown tables {sorted(unknown)}")
+    meta = data.get("profile", {})
+    kind = meta.get("kind", "tickets")
+    if kind not in KIND_COLUMNS:
+        raise ConfigError(f"profile {path.name}: kind must be one of {', '.join(KIND_COLUMNS)}")
+    allowed = set(KIND_COLUMNS[kind])
+    for table in ("columns", "durations", "constants", "values", "rules"):
+        bad = set(data.get(table, {})) - allowed
+        if bad:
+            raise ConfigError(f"profile {path.name}: [{table}] names {sorted(bad)}, which are not "
+                              f"columns of a {kind} file ({', '.join(sorted(allowed))})")
+    read = data.get("read", {})
+    time = data.get("time", {})
+    tz = time.get("timezone")
+    if tz:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"profile {path.name}: time.timezone {tz!r} is not a known time zone") from None
+    skip = data.get("skip")
+    if skip is not None and "when" not in skip:
+        raise ConfigError(f"profile {path.name}: [skip] needs when = \"<SQL condition>\"")
+    return Profile(
+        name=meta.get("name", path.stem), kind=kind, path=path, description=meta.get("description", ""),
+        signature=list(meta.get("signature", [])), files=list(meta.get("files", [])),
+        read=ReadOptions(encoding=read.get("encoding"), delimiter=read.get("delimiter"),
+                         header_row=int(read.get("header_row", 1)), json_path=read.get("json_path"),
+                         json_join=read.get("json_join")),
+        timezone=tz, time_formats=list(time.get("formats", [])), columns=data.get("columns", {}),
+        durations=data.get("durations", {}), constants=data.get("constants", {}),
+        values={k: {str(a): str(b) for a, b in v.items()} for k, v in data.get("values", {}).items()},
+        rules=data.get("rules", {}), lookups=data.get("lookups", {}), skip=skip,
+    )
+
+
+def search_dirs() -> list[Path]:
+    """Where profiles are found: the shipped ones, ./profiles, and DESK_PROFILES (a list)."""
+    dirs = [SHIPPED_DIR, Path.cwd() / "profiles"]
+    dirs += [Path(p) for p in os.environ.get("DESK_PROFILES", "").split(os.pathsep) if p]
+    return [d for d in dirs if d.is_dir()]
+
+
+def available() -> list[Profile]:
+    out = []
+    for folder in search_dirs():
+        for file in sorted(folder.glob("*.toml")):
+            out.append(parse(file))
+    return out
+
+
+def find(name_or_path: str) -> Profile:
+    """A profile by name (shipped or user) or by the path of its TOML file."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.is_file():
+        return parse(path)
+    for profile in available():
+        if profile.name == name_or_path:
+            return profile
+    names = ", ".join(p.name for p in available())
+    raise ConfigError(f"no profile named {name_or_path!r}; known: {names}")
+
+
+def detect(headers: list[str], path: Path) -> Profile | None:
+    """The profile whose signature (and file pattern) fits, the most specific first."""
+    fitting = [p for p in available() if p.signature and p.fits(headers, path)]
+    if not fitting:
+        return None
+    return max(fitting, key=lambda p: (len(p.signature) + (10 if p.files else 0), p.name))
+
+
+def no_profile_error(headers: list[str], path: Path) -> InputError:
+    """A message that lists what does not fit and says what to do next."""
+    canonical = set().union(*KIND_COLUMNS.values())
+    unmatched = [h for h in headers if normalise_header(h) not in canonical]
+    closest = sorted(available(), key=lambda p: (-(len(p.signature) - len(p.missing(headers))),
+                                                 len(p.missing(headers))))
+    hint = ""
+    if closest and len(closest[0].missing(headers)) < len(closest[0].signature):
+        best = closest[0]
+        hint = f" The closest profile, {best.name}, misses the column(s) {', '.join(best.missing(headers))}."
+    return InputError(
+        f"{path.name}: no mapping profile fits this file, and it is not in the canonical format. "
+        f"Columns no profile or canonical column knows: {', '.join(unmatched[:20])}"
+        f"{' …' if len(unmatched) > 20 else ''}.{hint} Next step: python -m etl profile suggest "
+        f"{path} --out my-profile.toml, check and edit it, then python -m etl load {path} "
+        "--profile my-profile.toml (docs/PROFILES.md).")
