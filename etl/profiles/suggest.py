@@ -61,6 +61,10 @@ TIME_FORMATS = ["%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/
                 "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y%m%d%H%M%S", "%Y%m%d"]
 TIME_TARGETS = ("created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "escalated_at")
 ENUM_TARGETS = ("channel", "category", "priority", "status")
+# words of satisfaction surveys → CSAT 1–5
+CSAT_WORDS = [("extremely dissatisfied", 1), ("very dissatisfied", 1), ("非常不满意", 1), ("dissatisfied", 2),
+              ("不满意", 2), ("unsatisfied", 2), ("neutral", 3), ("一般", 3), ("extremely satisfied", 5),
+              ("very satisfied", 5), ("非常满意", 5), ("satisfied", 4), ("满意", 4), ("good", 5), ("bad", 1)]
 
 
 def _match(header: str) -> str | None:
@@ -168,6 +172,16 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
                   "# values the vocabulary does not know; map each to a canonical value:"]
         for value, n in result.unknown.most_common(30):
             lines.append(f"{_toml_str(value)} = \"other\"  # TODO ({n} rows)")
+    if "csat" in columns:
+        texts = Counter(v.strip() for v in sample[columns["csat"]].dropna().astype(str) if v.strip())
+        words = [v for v in texts if not re.fullmatch(r"\d+(\.0+)?", v)]
+        if words:
+            lines += ["", "[values.csat]", "# survey answers → 1–5; anything else is no answer:"]
+            for value in sorted(words):
+                score = next((n for w, n in CSAT_WORDS if w in value.lower()), None)
+                note = "" if score else "  # TODO"
+                lines.append(f"{_toml_str(value)} = \"{score or ''}\"{note}")
+            lines.append('"*" = ""')
     con.close()
     if raw.tempfile:
         raw.tempfile.unlink(missing_ok=True)

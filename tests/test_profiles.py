@@ -1,0 +1,251 @@
+"""Mapping profiles on real exports nobody on the team wrote (../shared/realdata) and on
+hand-made fixtures of the formats we have no public file for: exact counts loaded and
+rejected with their reasons, spot-checked values, detection, suggest → load, encodings
+and delimiters, and the message for a file no profile fits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from etl import profiles
+from etl.errors import InputError
+from etl.load import load
+from etl.profiles.suggest import suggest
+from tests.conftest import REALDATA, ROOT, SAMPLE_AS_OF, metrics_by_ticket, query, settings_with
+
+FIXTURES = ROOT / "tests" / "fixtures" / "profiles"
+AS_OF = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+UTC = dt.UTC
+
+
+def needs_realdata(*parts: str) -> Path:
+    path = REALDATA.joinpath(*parts)
+    if not REALDATA.is_dir():
+        pytest.skip(f"{REALDATA} is absent: the real exports live beside the project, not in it")
+    assert path.exists(), f"{path} should be in the real-data folder"
+    return path
+
+
+def load_one(tmp_path: Path, path: Path, as_of: dt.datetime = AS_OF, **kw):  # type: ignore[no-untyped-def]
+    s = settings_with(tmp_path, {})
+    result = load([path], s, as_of=as_of, **kw)
+    return s, result.files[0]
+
+
+def test_kaggle_support_tickets(tmp_path: Path) -> None:
+    path = needs_realdata("kaggle-customer-support-tickets", "customer_support_tickets.csv")
+    s, f = load_one(tmp_path, path)
+    assert f.profile == "kaggle_customer_support" and f.kind == "tickets"
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected, f.rows_skipped) == (8469, 4285, 4184, 0)
+    # resolution before first response: set aside with that reason, not loaded
+    assert f.rejected_reasons == {"resolution_before_first_response": 1365, "missing_created_at": 2819}
+    assert query(s, "select count(*) from tickets where resolved_at < first_response_at") == [(0,)]
+    assert query(s, "select reason from rejects where record_no = 4") == [
+        ("resolution '2023-06-01 01:57:40' is before the first response '2023-06-01 07:29:40'",)]
+    m = metrics_by_ticket(s)["3"]  # FRT 11:14:38, resolved 18:05:38: 411 minutes
+    assert (m["resolution_minutes"], m["status"], m["channel"], m["category"], m["csat"]) == (
+        411.0, "closed", "social", "app_usage", 3)
+
+
+def test_cfpb_complaints(tmp_path: Path) -> None:
+    path = needs_realdata("cfpb-complaints-sample", "complaints_sample.csv")
+    s, f = load_one(tmp_path, path)
+    assert f.profile == "cfpb_complaints"
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected) == (6623, 6623, 0)
+    m = metrics_by_ticket(s)
+    first = m["3571115"]
+    assert first["created_at"] == dt.datetime(2020, 3, 18, 4, 0, tzinfo=UTC)  # midnight in New York
+    assert (first["channel"], first["status"], first["frt_sla"], first["category"]) == ("web", "closed", "met", "other")
+    assert first["subcategory"] == "Incorrect information on your report"
+    assert m["3366475"]["category"] == "account_security"  # "Fraud or scam"
+    # "Consumer disputed?" = Yes is a formal appeal; "Timely response?" = No a breach
+    assert (m["2010655"]["escalation_level"], m["2010655"]["frt_sla"]) == (2, "breached")
+    assert query(s, "select count(*) filter (where escalation_level = 2), "
+                    "count(*) filter (where frt_sla = 'breached') from ticket_metrics") == [(9, 94)]
+
+
+@pytest.mark.parametrize("name", ["311_Service_Requests.csv", "311_Service_Requests.json"])
+def test_nyc311(tmp_path: Path, name: str) -> None:
+    path = needs_realdata("nyc311-sample", name)
+    s, f = load_one(tmp_path, path)
+    assert f.profile == "nyc311"
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected) == (1000, 1000, 0)
+    m = metrics_by_ticket(s)["61276295"]
+    assert m["created_at"] == dt.datetime(2024, 5, 27, 6, 8, 51, tzinfo=UTC)  # 02:08:51 in New York
+    assert (m["status"], m["team"], m["subcategory"], m["channel"], m["category"]) == (
+        "open", "DOT", "Street Condition", "other", "other")
+    assert query(s, "select count(*) filter (where is_resolved), round(median(resolution_minutes), 2) "
+                    "from ticket_metrics") == [(677, 21.78)]
+
+
+def test_nyc311_csv_and_json_agree(tmp_path: Path) -> None:
+    csv_path = needs_realdata("nyc311-sample", "311_Service_Requests.csv")
+    json_path = needs_realdata("nyc311-sample", "311_Service_Requests.json")
+    a, _ = load_one(tmp_path / "a", csv_path)
+    b, _ = load_one(tmp_path / "b", json_path)
+    cols = "ticket_id, created_at, status, channel, team, resolution_minutes"
+    assert query(a, f"select {cols} from ticket_metrics order by 1") == query(b, f"select {cols} from ticket_metrics order by 1")
+
+
+def test_zendesk_fivetran_tables(tmp_path: Path) -> None:
+    seeds = needs_realdata("zendesk-fivetran-seeds")
+    s = settings_with(tmp_path, {})
+    names = ["ticket_data.csv", "ticket_comment_data.csv", "ticket_field_history_data.csv", "user_data.csv"]
+    result = load([seeds / n for n in names], s, as_of=AS_OF, source="zendesk")
+    by = {f.file_name: f for f in result.files}
+    assert {n: by[n].profile for n in names} == {
+        "ticket_data.csv": "zendesk_fivetran_ticket", "ticket_comment_data.csv": "zendesk_fivetran_ticket_comment",
+        "ticket_field_history_data.csv": "zendesk_fivetran_ticket_field_history",
+        "user_data.csv": "zendesk_fivetran_user"}
+    assert (by["ticket_data.csv"].rows_loaded, by["ticket_comment_data.csv"].rows_loaded) == (10, 20)
+    history = by["ticket_field_history_data.csv"]
+    assert (history.rows_read, history.rows_loaded, history.rows_skipped) == (38, 29, 9)
+    users = by["user_data.csv"]
+    assert (users.rows_read, users.rows_loaded, users.rows_skipped) == (10, 1, 9)
+    assert users.skipped_reasons == {"an end user, not an agent": 9}
+    assert all(f.reconciles for f in result.files)
+    # the seeds' group table names none of the tickets' groups: the id stands in
+    assert {r[0] for r in query(s, "select team from tickets")} == {"360006965034", "360008376313", "360013366274"}
+    kinds = dict(query(s, "select event_type, count(*) from ticket_events where ticket_id = '11071' group by 1"))
+    assert kinds.get("status_change", 0) + kinds.get("resolved", 0) + kinds.get("closed", 0) > 0
+
+
+def test_zendesk_fivetran_group_lookup(tmp_path: Path) -> None:
+    """With the ticket's group in group_data.csv beside it, the team is the group's name."""
+    seeds = needs_realdata("zendesk-fivetran-seeds")
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    shutil.copyfile(seeds / "ticket_data.csv", folder / "ticket_data.csv")
+    groups = (seeds / "group_data.csv").read_text(encoding="utf-8")
+    (folder / "group_data.csv").write_text(groups.rstrip("\n") + "\n360006965034,FALSE,2021-01-19 20:08:24.256,"
+                                           "2020-02-04 00:03:11,Payments,2020-02-04 00:40:57,x\n", encoding="utf-8")
+    s, f = load_one(tmp_path / "wh", folder / "ticket_data.csv")
+    assert f.profile == "zendesk_fivetran_ticket"
+    teams = dict(query(s, "select team, count(*) from tickets group by 1"))
+    assert teams["Payments"] == query(s, "select count(*) from tickets where ticket_id in "
+                                         "(select ticket_id from tickets where team = 'Payments')")[0][0] > 0
+    assert "360006965034" not in teams
+
+
+def test_zendesk_view_csv(tmp_path: Path) -> None:
+    s, f = load_one(tmp_path, FIXTURES / "zendesk_view_export.csv", as_of=SAMPLE_AS_OF)
+    assert f.profile == "zendesk_view_csv"
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected) == (5, 4, 1)
+    assert f.rejected_reasons == {"response_before_creation": 1}  # a negative first reply time
+    m = metrics_by_ticket(s)
+    assert (m["5001"]["first_response_minutes"], m["5001"]["resolution_minutes"], m["5001"]["csat"]) == (45, 1500, 5)
+    assert (m["5001"]["category"], m["5001"]["channel"], m["5001"]["team"]) == ("withdrawal", "web", "Payments")
+    assert (m["5002"]["escalation_level"], m["5002"]["category"]) == (2, "account_security")
+    assert (m["5004"]["escalation_level"], m["5004"]["reopen_count"], m["5004"]["csat"]) == (3, 1, 1)
+    assert m["5003"]["frt_sla"] == "pending"
+
+
+def test_zendesk_incremental_json(tmp_path: Path) -> None:
+    s, f = load_one(tmp_path, FIXTURES / "zendesk_incremental.json", as_of=SAMPLE_AS_OF)
+    assert f.profile == "zendesk_incremental_json"
+    assert (f.rows_read, f.rows_loaded) == (3, 3)
+    m = metrics_by_ticket(s)
+    assert (m["7001"]["first_response_minutes"], m["7001"]["resolution_minutes"], m["7001"]["reopen_count"],
+            m["7001"]["csat"]) == (20, 1500, 1, 5)
+    assert (m["7002"]["channel"], m["7002"]["escalation_level"], m["7002"]["is_resolved"]) == ("chat", 1, False)
+    assert m["7003"]["category"] == "app_usage"
+
+
+def test_freshdesk_csv(tmp_path: Path) -> None:
+    s, f = load_one(tmp_path, FIXTURES / "freshdesk_tickets.csv", as_of=SAMPLE_AS_OF)
+    assert f.profile == "freshdesk_csv"
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected) == (7, 5, 2)
+    assert f.rejected_reasons == {"missing_created_at": 1, "resolution_before_first_response": 1}
+    m = metrics_by_ticket(s)
+    assert (m["101"]["first_response_minutes"], m["101"]["resolution_minutes"]) == (90, 3270)  # "01:30:00"
+    assert m["107"]["first_response_minutes"] == 15  # "0.25" hours
+    assert (m["101"]["csat"], m["107"]["csat"], m["101"]["category"]) == (5, 1, "withdrawal")
+    assert (m["104"]["frt_sla"], m["104"]["first_response_minutes"]) == ("breached", None)  # Freshdesk's verdict
+    assert (m["103"]["status"], m["103"]["escalation_level"], m["102"]["channel"]) == ("pending", 2, "web")
+
+
+@pytest.mark.parametrize("name", ["chinese_export_gbk.csv", "chinese_export_utf8bom.csv"])
+def test_chinese_headers(tmp_path: Path, name: str) -> None:
+    s, f = load_one(tmp_path, FIXTURES / name, as_of=SAMPLE_AS_OF)
+    assert f.profile == "chinese_helpdesk"
+    assert (f.rows_read, f.rows_loaded, f.rejected_reasons) == (6, 5, {"response_before_creation": 1})
+    m = metrics_by_ticket(s)
+    assert (m["GD-0001"]["category"], m["GD-0001"]["channel"], m["GD-0001"]["first_response_minutes"]) == (
+        "withdrawal", "phone", 12)
+    # 22:30 → 09:40 next morning: 670 calendar minutes, 40 business minutes
+    assert (m["GD-0002"]["first_response_minutes"], m["GD-0002"]["first_response_business_minutes"]) == (670, 40)
+    assert [m[t]["escalation_level"] for t in ("GD-0002", "GD-0003", "GD-0006")] == [1, 2, 3]
+    assert (m["GD-0004"]["channel"], m["GD-0006"]["channel"]) == ("ai_bot", "social")
+    assert query(s, "select subject from tickets where ticket_id = 'GD-0001'") == [("提现三天未到账，请尽快处理",)]
+
+
+def test_semicolons_and_bom_still_detected(tmp_path: Path) -> None:
+    text = (FIXTURES / "zendesk_view_export.csv").read_text(encoding="utf-8")
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(text)))
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows(rows)
+    path = tmp_path / "semicolons.csv"
+    path.write_bytes(out.getvalue().encode("utf-8-sig"))
+    s, f = load_one(tmp_path / "wh", path, as_of=SAMPLE_AS_OF)
+    assert (f.profile, f.rows_loaded) == ("zendesk_view_csv", 4)
+
+
+def test_profile_given_by_name_and_by_file(tmp_path: Path) -> None:
+    copy = tmp_path / "renamed-export.csv"
+    shutil.copyfile(FIXTURES / "freshdesk_tickets.csv", copy)
+    s, f = load_one(tmp_path / "a", copy, as_of=SAMPLE_AS_OF, profile=profiles.find("freshdesk_csv"))
+    assert f.rows_loaded == 5
+    own = tmp_path / "mine.toml"
+    own.write_text((ROOT / "etl" / "profiles" / "freshdesk_csv.toml").read_text(encoding="utf-8")
+                   .replace('name = "freshdesk_csv"', 'name = "my_freshdesk"'), encoding="utf-8")
+    s, f = load_one(tmp_path / "b", copy, as_of=SAMPLE_AS_OF, profile=profiles.find(str(own)))
+    assert (f.profile, f.rows_loaded) == ("my_freshdesk", 5)
+
+
+def test_suggest_writes_a_profile_that_loads_its_file(tmp_path: Path) -> None:
+    source = FIXTURES / "custom_gbk.csv"
+    text = suggest(source)
+    assert 'encoding = "gb18030"' in text and 'unit = "minutes"' in text
+    assert 'formats = ["%m/%d/%Y %H:%M"]' in text and '"话费充值" = "other"  # TODO' in text
+    own = tmp_path / "custom.toml"
+    own.write_text(text, encoding="utf-8")
+    s, f = load_one(tmp_path / "wh", source, profile=profiles.find(str(own)))
+    assert (f.rows_read, f.rows_loaded, f.rejected_reasons) == (4, 3, {"bad_time": 1})
+    m = metrics_by_ticket(s)
+    assert (m["C-1"]["first_response_minutes"], m["C-1"]["category"], m["C-3"]["channel"]) == (15, "withdrawal", "app")
+
+
+def test_suggest_on_a_vendor_export(tmp_path: Path) -> None:
+    text = suggest(FIXTURES / "freshdesk_tickets.csv")
+    own = tmp_path / "fd.toml"
+    own.write_text(text, encoding="utf-8")
+    s, f = load_one(tmp_path / "wh", FIXTURES / "freshdesk_tickets.csv", as_of=SAMPLE_AS_OF,
+                    profile=profiles.find(str(own)))
+    assert '"Extremely satisfied" = "5"' in text and '"Very dissatisfied" = "1"' in text
+    assert (f.rows_loaded, f.rows_rejected) == (5, 2) and f.reconciles
+
+
+def test_file_no_profile_fits_explains_next_step(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("order_no,amount,Created time\n1,20,2026-01-05\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_one(tmp_path / "wh", path)
+    message = err.value.detail
+    assert "no mapping profile fits" in message and "order_no, amount" in message
+    assert "python -m etl profile suggest" in message and "--profile" in message
+
+
+def test_every_shipped_profile_is_valid_and_documented() -> None:
+    shipped = [p for p in profiles.available() if p.path.parent == profiles.SHIPPED_DIR]
+    assert len(shipped) >= 11
+    doc = (ROOT / "docs" / "PROFILES.md").read_text(encoding="utf-8")
+    for p in shipped:
+        assert p.signature, p.name
+        assert p.name in doc, f"{p.name} is not in docs/PROFILES.md"
