@@ -25,7 +25,8 @@ demo: $(VENV)/.runtime
 	$(BIN)/python -m etl demo --if-missing --tickets $(DEMO_TICKETS)
 
 run: demo
-	$(BIN)/python -m streamlit run dashboard/app.py --server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/python -m streamlit run dashboard/app.py --server.port $(PORT) --server.address 127.0.0.1 \
+		--browser.gatherUsageStats false
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest -q

@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboard import db  # noqa: E402
+from dashboard import auth, db  # noqa: E402
 from dashboard.frame import sidebar  # noqa: E402
 from dashboard.i18n import t  # noqa: E402
 
@@ -30,6 +30,7 @@ PAGES = (
     ("resolution", "page_resolution", ":material/task_alt:"),
     ("escalations", "page_escalations", ":material/trending_up:"),
     ("agent_quality", "page_quality", ":material/school:"),
+    ("sql", "page_sql", ":material/terminal:"),
     ("data_health", "page_health", ":material/monitor_heart:"),
 )
 
@@ -42,15 +43,29 @@ def no_data() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Complaint desk", page_icon=":material/support_agent:", layout="wide")
+    identity = auth.identify(st.session_state.get("lang") or st.query_params.get("lang", "en"))
+    if identity is None:
+        return  # the sign-in form, or the refusal to serve without sign-in, is shown
     wh = db.open_current()
     if wh is None:
         st.navigation([st.Page(no_data, title="Complaint desk", url_path="welcome")]).run()
         return
+    menu = st.sidebar.container()  # filled below, shown above the filters
     ctx = sidebar(wh)
-    pages = [st.Page(str(Path(__file__).parent / "views" / f"{name}.py"), title=t(key, ctx.lang),
-                     icon=icon, url_path=name, default=(name == "overview"))
-             for name, key, icon in PAGES]
-    st.navigation(pages).run()
+    with st.sidebar:
+        auth.sign_out_button(identity, ctx.lang)
+    # Every page is registered, so that any address reaches the page and the page's own role
+    # check decides (server side); the menu only lists what the role may open.
+    pages = {name: st.Page(str(Path(__file__).parent / "views" / f"{name}.py"), title=t(key, ctx.lang),
+                           icon=icon, url_path=name, default=(name == "overview"))
+             for name, key, icon in PAGES}
+    current = st.navigation(list(pages.values()), position="hidden")
+    with menu:
+        for name, page in pages.items():
+            if identity.may(auth.PAGE_ROLES[name]):
+                st.page_link(page, label=page.title, icon=page.icon)
+        st.divider()
+    current.run()
 
 
 main()

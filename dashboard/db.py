@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.filters import Filters
+from etl import sqlguard
 from etl.publish import resolve_live
 from etl.settings import Settings, load_settings
 
@@ -44,11 +45,16 @@ def current_version_file() -> Path | None:
     return resolve_live(live)
 
 
-@st.cache_resource(max_entries=3, show_spinner=False)
+@st.cache_resource(max_entries=3, show_spinner=False, on_release=lambda con: con.close())
 def _connection(version_file: str) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(version_file, read_only=True)
-    con.execute("set TimeZone = 'UTC'")
-    return con
+    """The one connection per published version: read-only, no external access, locked
+    configuration (etl/sqlguard.py), shared by the pages and the SQL page."""
+    return sqlguard.connect(version_file, memory_limit=warehouse_settings().raw.get("dashboard", {})
+                            .get("memory_limit", sqlguard.DEFAULT_MEMORY))
+
+
+def guarded_connection(version_file: str) -> duckdb.DuckDBPyConnection:
+    return _connection(version_file)
 
 
 @cache

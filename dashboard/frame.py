@@ -200,16 +200,26 @@ def tickets_table(ctx: Context, key: str, extra: str, params: dict[str, Any], se
         if total == 0:
             st.caption(ctx.t("no_rows"))
             return
-        df = ctx.wh.query("tickets", ctx.filters, extra=extra, params={**params, "limit": DISPLAY_ROWS})
+        df = ctx.wh.query("tickets", ctx.filters, extra=extra, params={**params, "limit": DISPLAY_ROWS},
+                          customer=customer_columns())
         st.dataframe(localise(df, ctx.lang), hide_index=True, width="stretch", key=f"{key}_table")
         st.caption(ctx.t("showing_rows", shown=min(total, DISPLAY_ROWS), total=total))
 
         def full_csv() -> bytes:
-            everything = ctx.wh.query("tickets", ctx.filters, extra=extra, params={**params, "limit": 1 << 62})
+            everything = ctx.wh.query("tickets", ctx.filters, extra=extra, params={**params, "limit": 1 << 62},
+                                      customer=customer_columns())
             return everything.to_csv(index=False).encode("utf-8-sig")
 
         st.download_button(ctx.t("download_csv"), data=full_csv, file_name=f"tickets-{key}.csv",
                            mime="text/csv", key=f"{key}_csv", on_click="ignore")
+
+
+def customer_columns() -> str:
+    """Ticket-level customer fields are for analysts and admins (roles: dashboard/auth.py)."""
+    from dashboard.auth import current
+
+    identity = current()
+    return ", customer_id" if identity is not None and identity.may("analyst") else ""
 
 
 def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:

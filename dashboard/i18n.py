@@ -71,6 +71,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_escalations": ("Escalations", "升级"),
     "page_quality": ("Agent quality", "客服质量"),
     "page_health": ("Data health", "数据健康"),
+    "page_sql": ("SQL", "SQL 查询"),
+    "schema": ("Tables and views", "表与视图"),
+    "macros": ("Rate macros", "比率宏"),
+    "examples": ("Example queries", "示例查询"),
+    "saved_queries": ("Saved queries", "已保存的查询"),
+    "sql_params": ("Parameters from the sidebar: $since, $until (dates of the period), $channel, $category, "
+                   "$priority, $team, $agent, $source (lists: the chosen values, or all). "
+                   "Read-only; one query at a time; stopped after the time limit.",
+                   "来自侧边栏的参数:$since、$until(时段起止日期),$channel、$category、$priority、$team、"
+                   "$agent、$source(列表:所选值,未选则为全部)。只读;一次一条查询;超时即停止。"),
+    "run": ("Run", "运行"),
+    "save_as": ("Name to save it as", "保存名称"),
+    "save": ("Save", "保存"),
+    "saved": ("Saved as {name}", "已保存为 {name}"),
+    "history": ("This session's queries", "本次会话的查询"),
+    "db_message": ("The database's message", "数据库的原始信息"),
+    "sql_rows": ("{rows} rows in {seconds} s", "{rows} 行,用时 {seconds} 秒"),
+    "sql_truncated": ("Showing the first {shown} rows; the downloads have all of them.",
+                      "仅显示前 {shown} 行;下载文件包含全部结果。"),
+    "quick_chart": ("Quick chart", "快速图表"),
+    "colour": ("colour", "颜色"),
     # KPIs
     "kpi_tickets": ("Tickets", "工单数"),
     "kpi_frt_median": ("Median first response", "首次响应中位数"),
@@ -195,6 +216,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_failure": ("No failed run recorded.", "没有失败的运行记录。"),
     "no_rejects": ("No rejected rows.", "没有拒收的行。"),
     "files": ("Files of the last runs", "最近运行的文件"),
+    "controls": ("Refresh controls", "刷新控制"),
+    "run_refresh": ("Run the refresh now", "立即运行刷新"),
+    "refresh_done": ("The refresh ended with exit code {code}: {meaning}", "刷新结束,退出码 {code}:{meaning}"),
+    "rollback": ("Roll back to the previous version", "回滚到上一个版本"),
+    "rolled_back": ("{before} → {after} is live", "{before} → {after} 已生效"),
 }
 
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
@@ -243,6 +269,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "frt_sla": ("SLA", "SLA"), "resolution_minutes": ("Resolution (min)", "解决(分钟)"),
     "escalation_level": ("Escalation", "升级级别"), "reopen_count": ("Reopens", "重开次数"),
     "csat": ("CSAT", "满意度"), "subject": ("Subject", "主题"), "source": ("Source", "来源"),
+    "customer_id": ("Customer (hashed)", "客户(哈希)"),
     "age_minutes": ("Age (min)", "账龄(分钟)"), "unanswered_wait_minutes": ("Waiting (min)", "已等待(分钟)"),
     "resolved": ("Resolved", "已解决"), "open": ("Open", "未解决"),
     # data health and reviews

@@ -70,6 +70,37 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--profile", metavar="NAME|FILE", help="the profile (default: detected)")
     _common(q)
 
+    p = sub.add_parser("sql", help="run one read-only query over the warehouse",
+                       description="Run one query (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) "
+                       "over the published warehouse with the same guard as the dashboard's SQL page: "
+                       "read-only, no file access, no settings changes, a time limit. Example: "
+                       "python -m etl sql \"select channel, pct_frt_within_sla(frt_sla) from "
+                       "ticket_metrics group by 1\"", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("query", metavar="SQL", help="the query ('-' reads it from standard input)")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                   help="output format (default table; csv and json print every row)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="time limit (default 30)")
+    p.add_argument("--max-rows", type=int, default=200, metavar="N", help="rows shown as a table (default 200)")
+    _common(p)
+
+    p = sub.add_parser("user", help="dashboard users: add, remove, list (local users file)",
+                       description="Manage the dashboard's local users (roles viewer, analyst, admin) in "
+                       "the users file beside the warehouse ([auth] users_file). Passwords are stored "
+                       "as Argon2id hashes.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    usub = p.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    q = usub.add_parser("add", help="add a user or change a user's role and password")
+    q.add_argument("name")
+    q.add_argument("--role", choices=["viewer", "analyst", "admin"], required=True)
+    q.add_argument("--password-stdin", action="store_true", help="read the password from standard input "
+                   "(default: ask for it twice)")
+    _common(q)
+    q = usub.add_parser("remove", help="remove a user")
+    q.add_argument("name")
+    _common(q)
+    q = usub.add_parser("list", help="list the users and their roles")
+    _common(q)
+
     p = sub.add_parser("demo", help="generate a demo data set and load it",
                        description="Generate a realistic demo export (python -m etl generate) "
                        "of the year up to yesterday into data/demo and load it into the warehouse, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from etl import runlog, warehouse
 from etl.errors import InputError
@@ -32,7 +34,75 @@ def console() -> Console:
 def dispatch(args: argparse.Namespace) -> int:
     return {"load": cmd_load, "demo": cmd_demo, "generate": cmd_generate, "status": cmd_status,
             "rebuild": cmd_rebuild, "refresh": cmd_refresh, "rollback": cmd_rollback,
-            "profile": cmd_profile}[args.command](args)
+            "profile": cmd_profile, "sql": cmd_sql, "user": cmd_user}[args.command](args)
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    import getpass
+    import sys
+
+    from etl import auth
+
+    settings = load_settings(args.config, args.db)
+    path = auth.users_file(settings)
+    if args.user_command == "list":
+        users = auth.load_users(path)
+        for name, entry in sorted(users.items()):
+            console().print(f"{name}: {entry['role']}")
+        if not users:
+            console().print(f"No users in {path}: the dashboard serves only on this machine (localhost).")
+        return 0
+    if args.user_command == "remove":
+        removed = auth.remove_user(path, args.name)
+        console().print(f"removed {args.name}" if removed else f"{args.name} is not a user")
+        return 0 if removed else 1
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            raise InputError("the two passwords differ")
+    auth.add_user(path, args.name, args.role, password)
+    console().print(f"{args.name}: role {args.role} (users file {path})")
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import sys
+
+    from etl import sqlguard
+    from etl.publish import resolve_live
+
+    settings = load_settings(args.config, args.db)
+    if not settings.warehouse_path.exists():
+        raise InputError(f"{settings.warehouse_path} does not exist; load data first")
+    query = sys.stdin.read() if args.query == "-" else args.query
+    con = sqlguard.connect(resolve_live(settings.warehouse_path))
+    try:
+        if args.format in ("csv", "json"):
+            sqlguard.check(query)
+            if args.format == "csv":
+                sys.stdout.write(sqlguard.export(con, query, timeout=args.timeout).decode("utf-8"))
+            else:
+                result = sqlguard.run(con, query, timeout=args.timeout, max_rows=1 << 62)
+                for row in result.table.to_pylist():
+                    sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+            return 0
+        result = sqlguard.run(con, query, timeout=args.timeout, max_rows=args.max_rows)
+    finally:
+        con.close()
+    t = Table(show_lines=False)
+    for col in result.columns:
+        t.add_column(Text(col))
+    for row in result.table.to_pylist():  # Text: values are data, never rich markup
+        t.add_row(*[Text("" if v is None else str(v)) for v in row.values()])
+    console().print(t)
+    shown = result.table.num_rows
+    more = f" (showing {shown:,}; --max-rows or --format csv for all)" if result.truncated else ""
+    console().print(f"{result.rows:,} rows{'+' if not result.complete else ''} in {result.seconds:.2f} s{more}")
+    for note in result.notes:
+        console().print(f"[yellow]{note}[/]")
+    return 0
 
 
 def cmd_profile(args: argparse.Namespace) -> int:

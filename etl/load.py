@@ -26,6 +26,7 @@ from etl import runlog, sqlfiles, warehouse
 from etl.errors import DeskError, InputError, LockHeldError, PublishError
 from etl.extract import Extracted, file_format, file_sha256, malformed_lines, open_file
 from etl.kinds import KIND_TABLE
+from etl.privacy import customer_salt
 from etl.publish import Build
 from etl.settings import Settings
 from etl.vocab import map_values, split_list
@@ -203,7 +204,8 @@ def _enum_map(con: duckdb.DuckDBPyConnection, kind: str, file_name: str) -> list
 
 
 def _load_file(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResult, *,
-               run_id: int, source: str, source_tz: str, future_limit: dt.datetime) -> None:
+               run_id: int, source: str, source_tz: str, future_limit: dt.datetime,
+               privacy: dict[str, object]) -> None:
     kind = ext.kind
     con.execute(f"set TimeZone = '{source_tz}'")
     try:
@@ -228,7 +230,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResul
 
     sqlfiles.run(con, f"load/merge_{kind}",
                  {"source": source, "run_id": run_id, "source_tz": source_tz,
-                  "source_file": ext.path.name})
+                  "source_file": ext.path.name, **privacy})
     actions = dict(con.execute("select action, count(*) from decisions group by 1").fetchall())
     incoming = con.execute("select count(*) from incoming").fetchall()[0][0]
     valid = staged - rejected - profile_skipped
@@ -291,6 +293,9 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
     future_limit = as_of + dt.timedelta(minutes=settings.future_tolerance_minutes)
     results: list[FileResult] = []
     failed: list[FailedFile] = []
+    privacy_params: dict[str, object] = {
+        "salt": customer_salt(settings) if settings.hash_customer_ids else "",
+        "hash_customers": settings.hash_customer_ids, "scrub_text": settings.scrub_free_text}
     try:
         with Build(settings, keep_versions=keep_versions) as build:
             con = build.con
@@ -325,7 +330,7 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
                         say(f"[{n}/{len(files)}] {path.name}: loading as {how}", 0.9 * sizes[n - 1])
                         _load_file(con, ext, res, run_id=run_id, source=source,
                                    source_tz=ext.timezone or settings.source_timezone,
-                                   future_limit=future_limit)
+                                   future_limit=future_limit, privacy=privacy_params)
                     finally:
                         ext.cleanup()
                         con.execute(f"drop view if exists {ext.view}")

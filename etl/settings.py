@@ -86,6 +86,8 @@ class Settings:
     settle_seconds: float = 2.0
     keep_versions: int = 3
     stale_after_hours: float = 26.0
+    hash_customer_ids: bool = True
+    scrub_free_text: bool = True
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
 
@@ -258,6 +260,8 @@ def build_settings(data: dict[str, Any], db_override: str | os.PathLike[str] | N
         settle_seconds=float(settle),
         keep_versions=keep,
         stale_after_hours=float(refresh.get("stale_after_hours", 26)),
+        hash_customer_ids=bool(data.get("privacy", {}).get("hash_customer_ids", True)),
+        scrub_free_text=bool(data.get("privacy", {}).get("scrub_free_text", True)),
         raw=data,
     )
 

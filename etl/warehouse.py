@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from etl import sqlfiles
+from etl import catalog, sqlfiles
 from etl.calendar import build_calendar
 from etl.errors import PublishError, WarehouseError
 from etl.settings import Settings
@@ -143,6 +143,7 @@ def build_models(con: duckdb.DuckDBPyConnection) -> None:
     for name, kind in MARTS:
         what = "table" if kind == "table" else "view"
         con.execute(f"create or replace {what} {name} as\n{sqlfiles.sql_text('marts/' + name)}")
+    catalog.apply(con)
 
 
 @dataclass

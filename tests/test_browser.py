@@ -127,7 +127,7 @@ def test_navigation_filters_and_language(server: str, browser) -> None:  # type:
     page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').innerText === '升级'",
                            timeout=30_000)
     assert "lang=zh" in page.url
-    page.locator('[data-testid="stSidebarNav"]').get_by_text("总览").click()
+    page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"]').get_by_text("总览").click()
     page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').innerText === '总览'",
                            timeout=30_000)
     page.wait_for_selector(CHART, timeout=60_000)

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
+from dashboard.auth import require
 from dashboard.frame import Context, context, fmt_minutes, fmt_pct, reviews_table, show_chart
 from dashboard.i18n import label
 from dashboard.stats import training_list
@@ -114,4 +115,5 @@ def render(ctx: Context) -> None:
                ctx.t("profile_errors_cap"), extra="t.agent_id = $agent", params={"agent": agent})
 
 
+require("agent_quality")
 render(context())

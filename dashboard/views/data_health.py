@@ -3,18 +3,51 @@ the last run's warnings, and the last failed run."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import streamlit as st
 
 from dashboard import charts
+from dashboard.auth import require
 from dashboard.db import warehouse_path, warehouse_settings
 from dashboard.frame import Context, context, localise
 from dashboard.i18n import column
 from etl import runlog
+from etl.errors import DeskError
+from etl.settings import PROJECT_ROOT
+
+
+def controls(ctx: Context) -> None:
+    """Admins: run the scheduled refresh now (a separate process: the dashboard stays
+    read-only), or make the previous published version live again."""
+    st.subheader(ctx.t("controls"))
+    settings = warehouse_settings()
+    left, right = st.columns(2)
+    if left.button(ctx.t("run_refresh"), key="run_refresh"):
+        with st.spinner(ctx.t("run_refresh")):
+            proc = subprocess.run([sys.executable, "-m", "etl", "refresh", "--db", str(settings.warehouse_path),
+                                   "--inbox", str(settings.inbox)], cwd=PROJECT_ROOT, capture_output=True,
+                                  text=True, timeout=3600)
+        from etl.refresh import EXIT_CODES
+
+        st.info(ctx.t("refresh_done", code=proc.returncode, meaning=EXIT_CODES.get(proc.returncode, "")))
+        st.code(proc.stdout[-4000:] or proc.stderr[-4000:], language="json")
+    if right.button(ctx.t("rollback"), key="rollback"):
+        from etl.refresh import rollback
+
+        try:
+            before, after = rollback(settings)
+        except DeskError as exc:
+            st.error(str(exc))
+        else:
+            st.success(ctx.t("rolled_back", before=before.stem, after=after.stem))
 
 
 def render(ctx: Context) -> None:
     st.title(ctx.t("page_health"))
     wh = ctx.wh
+    controls(ctx)
     st.subheader(ctx.t("counts"))
     counts = wh.sql("""
         select 'tickets' as table_name, count(*) as n from tickets union all
@@ -89,4 +122,5 @@ def render(ctx: Context) -> None:
                 st.text(reason.read_text(encoding="utf-8", errors="replace"))
 
 
+require("data_health")
 render(context())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts
+from dashboard.auth import require
 from dashboard.frame import Context, context, show_chart, tickets_table
 
 DIMS = {"category": "category", "channel": "channel", "team": "team", "agent": "agent_id"}
@@ -51,4 +52,5 @@ def render(ctx: Context) -> None:
     tickets_table(ctx, "esc_external", "t.escalation_level >= 3", {}, [], expanded=True)
 
 
+require("escalations")
 render(context())

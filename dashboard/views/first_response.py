@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts
+from dashboard.auth import require
 from dashboard.frame import Context, context, show_chart
 
 QUANTILES = "[" + ", ".join(f"{i / 100:.2f}" for i in range(1, 100)) + "]"
@@ -57,4 +58,5 @@ def render(ctx: Context) -> None:
                ctx.t("unanswered_cap"), extra="t.unanswered_wait_minutes is not null")
 
 
+require("first_response")
 render(context())

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts
+from dashboard.auth import require
 from dashboard.frame import Context, context, delta, fmt_minutes, fmt_pct, show_chart
 
 
@@ -61,4 +62,5 @@ def render(ctx: Context) -> None:
                        extra="t.frt_sla = 'breached'")
 
 
+require("overview")
 render(context())

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
+from dashboard.auth import require
 from dashboard.frame import Context, context, show_chart
 from dashboard.i18n import column, label
 from dashboard.stats import kaplan_meier
@@ -61,4 +62,5 @@ def render(ctx: Context) -> None:
                ctx.t("open_ageing_cap"), extra="not t.is_resolved")
 
 
+require("resolution")
 render(context())

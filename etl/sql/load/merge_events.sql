@@ -21,7 +21,7 @@ select
         end
     ) as actor_role,
     s.actor_role_raw,
-    s.detail,
+    case when $scrub_text then scrub_pii(s.detail) else s.detail end as detail,
     s._record,
     hash(s.ticket_id, s.event_at, s.event_type_raw, s.actor_id, s.actor_role_raw, s.detail) as row_hash
 from stg s

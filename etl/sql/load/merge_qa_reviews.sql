@@ -24,7 +24,7 @@ mapped as (
 select
     l.review_id, l.ticket_id, l.agent_id, l.reviewed_at, l.reviewer_id, l.score,
     coalesce(m.error_types, []::varchar[]) as error_types,
-    l.error_types_raw, l.comment, l._record,
+    l.error_types_raw, case when $scrub_text then scrub_pii(l.comment) else l.comment end as comment, l._record,
     hash(l.review_id, l.ticket_id, l.agent_id, l.reviewed_at, l.reviewer_id, l.score,
          l.error_types_raw, l.comment) as row_hash
 from latest l

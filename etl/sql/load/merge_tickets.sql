@@ -3,7 +3,7 @@
 -- record). Against the warehouse, it replaces the stored version only when its updated_at
 -- is newer; when neither version has an updated_at, a changed ticket replaces the stored one
 -- (exports arrive in time order; docs/DECISIONS.md). Parameters: $source, $run_id,
--- $source_tz, $source_file.
+-- $source_tz, $source_file, $salt, $hash_customers, $scrub_text.
 
 create or replace temp table incoming as
 select
@@ -19,7 +19,10 @@ select
     s.status_raw,
     s.team, s.agent_id, s.first_response_at, s.resolved_at, s.closed_at,
     s.escalation_level, s.escalated_at, s.reopen_count, s.csat,
-    s.customer_id, s.language, s.subject,
+    -- personal data: a salted hash of the customer, free text without phones, e-mails, wallets
+    case when $hash_customers then hash_customer(s.customer_id, $salt) else s.customer_id end as customer_id,
+    s.language,
+    case when $scrub_text then scrub_pii(s.subject) else s.subject end as subject,
     mr.value as frt_sla_reported,
     s.frt_sla_reported_raw,
     s._record,

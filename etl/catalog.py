@@ -1,0 +1,78 @@
+"""The warehouse documents itself: the column tables of docs/METRICS.md (metric views) and
+docs/EXPORT_FORMAT.md (stored tables) become COMMENT ON statements at every publish, so the
+DuckDB command line, a notebook and the SQL page's schema show the same one definition that
+the documentation gives. The documents stay the single place where meanings are written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from etl.settings import PROJECT_ROOT
+
+DOCS = (PROJECT_ROOT / "docs" / "METRICS.md", PROJECT_ROOT / "docs" / "EXPORT_FORMAT.md")
+_HEADING = re.compile(r"^#{2,3}\s+([a-z_]+)\b(?:\s+[—-]\s+(.*))?$")
+
+
+def parse(text: str) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """(object → description, (object, column) → meaning) from markdown headings and tables
+    whose first header cell is 'column'."""
+    objects: dict[str, str] = {}
+    columns: dict[tuple[str, str], str] = {}
+    current: str | None = None
+    header: list[str] = []
+    for line in text.splitlines():
+        m = _HEADING.match(line.strip())
+        if m:
+            current = m.group(1)
+            if m.group(2):
+                objects[current] = m.group(2).strip()
+            header = []
+            continue
+        if current is None or not line.startswith("|"):
+            if not line.startswith("|"):
+                header = []
+            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells and cells[0].lower() == "column":
+            header = [c.lower() for c in cells]
+            continue
+        if not header or set(cells[0]) <= {"-", " ", ":"}:
+            continue
+        meaning = re.sub(r"[`*]", "", cells[-1])
+        if "unit" in header and len(cells) == len(header):
+            unit = cells[header.index("unit")]
+            if unit:
+                meaning = f"{meaning} [{unit}]"
+        for name in re.findall(r"[a-z][a-z0-9_]*", cells[0].replace("`", "")):
+            columns[(current, name)] = meaning
+    return objects, columns
+
+
+def apply(con: duckdb.DuckDBPyConnection, docs: tuple[Path, ...] = DOCS) -> int:
+    """COMMENT ON every documented object and column the warehouse has; the count."""
+    existing = {(t, c) for t, c in con.execute(
+        "select table_name, column_name from duckdb_columns() where schema_name = 'main'").fetchall()}
+    kinds = dict(con.execute("select table_name, 'TABLE' from duckdb_tables() where schema_name = 'main' "
+                             "union all select view_name, 'VIEW' from duckdb_views() "
+                             "where schema_name = 'main' and not internal").fetchall())
+    n = 0
+    for doc in docs:
+        if not doc.exists():
+            continue
+        objects, columns = parse(doc.read_text(encoding="utf-8"))
+        for name, text in objects.items():
+            if name in kinds:
+                con.execute(f"comment on {kinds[name]} {name} is '{_q(text)}'")
+                n += 1
+        for (obj, col), text in columns.items():
+            if (obj, col) in existing:
+                con.execute(f'comment on column {obj}."{col}" is \'{_q(text)}\'')
+                n += 1
+    return n
+
+
+def _q(text: str) -> str:
+    return text.replace("'", "''")
