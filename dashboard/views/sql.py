@@ -31,17 +31,28 @@ def parameters(ctx: Context) -> dict[str, object]:
 
 
 def schema(ctx: Context) -> None:
+    # what analysts query first: the marts, then the stored tables, then the plumbing
     objects = ctx.wh.sql("""
-        select table_name as name, 'table' as kind, comment from duckdb_tables()
-        where schema_name = 'main' and not temporary
-        union all
-        select view_name, 'view', comment from duckdb_views()
-        where schema_name = 'main' and not internal and not temporary
-        order by kind desc, name""")
+        with objects as (
+            select table_name as name, 'table' as kind, comment from duckdb_tables()
+            where schema_name = 'main' and not temporary
+            union all
+            select view_name, 'view', comment from duckdb_views()
+            where schema_name = 'main' and not internal and not temporary
+        )
+        select * from objects
+        order by case
+            when name in ('ticket_metrics', 'escalation_steps', 'escalation_funnel', 'qa_reviews_scored',
+                          'qa_findings', 'agent_error_rates') then 0
+            when name in ('tickets', 'ticket_events', 'qa_reviews', 'agents') then 1
+            when name in ('rejects', 'load_runs', 'load_files') then 2
+            when name like 'int\_%' escape '\' then 4
+            else 3 end, name""")
     columns = ctx.wh.sql("""select table_name, column_name, data_type, comment from duckdb_columns()
                             where schema_name = 'main' order by table_name, column_index""")
     macros = ctx.wh.sql("""select distinct function_name from duckdb_functions()
-                           where function_type = 'macro' and schema_name = 'main' order by 1""")
+                           where function_type = 'macro' and schema_name = 'main' and not internal
+                           order by 1""")
     st.markdown(f"**{ctx.t('schema')}**")
     for obj in objects.itertuples(index=False):
         with st.expander(f"{obj.name} ({obj.kind})"):
