@@ -46,7 +46,7 @@ def schema(ctx: Context) -> None:
                           'qa_findings', 'agent_error_rates') then 0
             when name in ('tickets', 'ticket_events', 'qa_reviews', 'agents') then 1
             when name in ('rejects', 'load_runs', 'load_files') then 2
-            when name like 'int\_%' escape '\' then 4
+            when name like 'int\\_%' escape '\' then 4
             else 3 end, name""")
     columns = ctx.wh.sql("""select table_name, column_name, data_type, comment from duckdb_columns()
                             where schema_name = 'main' order by table_name, column_index""")
