@@ -101,6 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
     q = usub.add_parser("list", help="list the users and their roles")
     _common(q)
 
+    p = sub.add_parser("bench", help="benchmark the load and the dashboard's queries at several sizes",
+                       description="For each size: generate demo data; time our full load against plain "
+                       "DuckDB (CREATE TABLE AS read_csv) and against pandas (read_csv with dates + insert); "
+                       "time a 1 %% incremental load; time every dashboard page's queries (default and "
+                       "filtered view); record peak memory. Prints ratios and growth, writes JSON.")
+    p.add_argument("--sizes", default="100000,1000000,10000000", help="ticket counts, comma-separated "
+                   "(default 100000,1000000,10000000)")
+    p.add_argument("--out", metavar="JSON", default="bench-results.json", help="where to write the figures")
+    p.add_argument("--workdir", metavar="DIR", help="keep the generated files and warehouses here")
+
     p = sub.add_parser("demo", help="generate a demo data set and load it",
                        description="Generate a realistic demo export (python -m etl generate) "
                        "of the year up to yesterday into data/demo and load it into the warehouse, "

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl import sqlguard
 from etl.publish import resolve_live
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,8 +79,9 @@ def _time(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) 
 
 def time_pages(db: Path, views: dict[str, dict[str, str]], repeat: int = 3) -> tuple[list[PageTiming], float]:
     """(timings per page and view, seconds of the plain scan); medians of `repeat` runs."""
-    con = duckdb.connect(str(resolve_live(db)), read_only=True)
-    con.execute("set TimeZone = 'UTC'")
+    # the dashboard's own connection configuration: one process cannot open one file twice
+    # with different configurations
+    con = sqlguard.connect(resolve_live(db))
     plain = statistics.median(_time(con, PLAIN_SCAN) for _ in range(repeat))
     out = []
     for view, query in views.items():
@@ -89,17 +91,15 @@ def time_pages(db: Path, views: dict[str, dict[str, str]], repeat: int = 3) -> t
             unique = list({(s, repr(sorted(p.items()))): (s, p) for s, p in statements}.values())
             runs = [sum(_time(con, s, p) for s, p in unique) for _ in range(repeat)]
             out.append(PageTiming(page, view, len(unique), statistics.median(runs), errors))
-    con.close()
     return out, plain
 
 
 def default_views(db: Path) -> dict[str, dict[str, str]]:
     """The default view, and a filtered one: the commonest category and channel, one month."""
-    con = duckdb.connect(str(resolve_live(db)), read_only=True)
+    con = sqlguard.connect(resolve_live(db))
     category = con.execute("select category from ticket_metrics group by 1 order by count(*) desc limit 1").fetchall()[0][0]
     channel = con.execute("select channel from ticket_metrics group by 1 order by count(*) desc limit 1").fetchall()[0][0]
     last = con.execute("select max(created_date) from ticket_metrics").fetchall()[0][0]
-    con.close()
     month_start = last.replace(day=1)
     return {
         "default": {},

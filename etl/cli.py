@@ -34,7 +34,20 @@ def console() -> Console:
 def dispatch(args: argparse.Namespace) -> int:
     return {"load": cmd_load, "demo": cmd_demo, "generate": cmd_generate, "status": cmd_status,
             "rebuild": cmd_rebuild, "refresh": cmd_refresh, "rollback": cmd_rollback,
-            "profile": cmd_profile, "sql": cmd_sql, "user": cmd_user}[args.command](args)
+            "profile": cmd_profile, "sql": cmd_sql, "user": cmd_user, "bench": cmd_bench}[args.command](args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from etl import bench
+
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    report = bench.run(sizes, Path(args.out) if args.out else None,
+                       workdir=Path(args.workdir) if args.workdir else None, keep=bool(args.workdir),
+                       say=lambda m: console().print(m))
+    print(bench.table(report))
+    if args.out:
+        console().print(f"figures written to {args.out}")
+    return 0
 
 
 def cmd_user(args: argparse.Namespace) -> int:

@@ -324,9 +324,15 @@ def json_key_path(key: str) -> str:
     return key if key.replace("_", "").isalnum() else '"' + key.replace('"', '\\"') + '"'
 
 
-def raw_struct_sql(headers: list[str]) -> str:
-    """The record as JSON, keyed by the file's own column names (kept with a rejected row)."""
-    return "to_json({" + ", ".join(f"{_quote_literal(h)}: {_quote_ident(h)}" for h in headers) + "})"
+def raw_columns(headers: list[str]) -> str:
+    """The source columns as the canonical view passes them on: _c0, _c1, …"""
+    return ", ".join(f"_c{i}" for i in range(len(headers)))
+
+
+def raw_json(headers: list[str]) -> str:
+    """The record as JSON keyed by the file's own column names (kept with a rejected row);
+    staging evaluates it only for the rows it rejects."""
+    return "to_json({" + ", ".join(f"{_quote_literal(h)}: _c{i}" for i, h in enumerate(headers)) + "})"
 
 
 def identity_columns(raw: RawFile, kind: str | None) -> tuple[str, dict[str, str], list[str]]:
@@ -347,20 +353,30 @@ def identity_columns(raw: RawFile, kind: str | None) -> tuple[str, dict[str, str
     return kind, exprs, ignored
 
 
+TRIMMED = {"ticket_id", "review_id", "agent_id", "actor_id", "customer_id", "escalation_level",
+           "reopen_count", "csat", "score"}
+
+
 def create_canonical_view(con: duckdb.DuckDBPyConnection, raw: RawFile, view: str, kind: str,
                           exprs: dict[str, str], *, joins: str = "", skip_sql: str | None = None) -> None:
-    """The view `view`: _record, one text column per canonical column of `kind` (NULL where
-    the mapping has none), _raw (the source record as JSON) and _skip (a reason to skip the
-    row, from a profile, or NULL)."""
+    """The view `view`: one text column per canonical column of `kind` (NULL where
+    the mapping has none), the source columns as _c0, _c1 … (for the JSON of a rejected
+    row) and _skip (a reason to skip the row, from a profile, or NULL)."""
     select = []
     for col in KIND_COLUMNS[kind]:
         expr = exprs.get(col)
-        select.append(f"nullif(trim(cast({expr} as varchar)), '') as {col}" if expr
-                      else f"cast(null as varchar) as {col}")
+        if not expr:
+            select.append(f"cast(null as varchar) as {col}")
+        elif col in TRIMMED:  # keys and numbers: a stray blank must not make a new ticket
+            select.append(f"nullif(trim(cast({expr} as varchar)), '') as {col}")
+        else:  # text, enumerations (the vocabulary trims) and times (parse_ts trims)
+            select.append(f"nullif(cast({expr} as varchar), '') as {col}")
     skip = f"cast({skip_sql} as varchar)" if skip_sql else "cast(null as varchar)"
-    con.execute(f"create or replace temp view {view} as select _record, {', '.join(select)}, _raw, "
-                f"{skip} as _skip from (select row_number() over () as _record, src.*, "
-                f"{raw_struct_sql(raw.headers)} as _raw from {raw.source} src) src{joins}")
+    passed = ", ".join(f"src.{_quote_ident(h)} as _c{i}" for i, h in enumerate(raw.headers))
+    # no row number here: numbering in a window would serialise the parallel CSV scan; the
+    # staging table keeps the file's order, so its rowid + 1 is the record number
+    con.execute(f"create or replace temp view {view} as select {', '.join(select)}, {passed}, "
+                f"{skip} as _skip from {raw.source} src{joins}")
 
 
 def _detect_nested_json(con: duckdb.DuckDBPyConnection, path: Path, seq: int,

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from etl import runlog, sqlfiles, warehouse
 from etl.errors import DeskError, InputError, LockHeldError, PublishError
-from etl.extract import Extracted, file_format, file_sha256, malformed_lines, open_file
+from etl.extract import Extracted, file_format, file_sha256, malformed_lines, open_file, raw_columns, raw_json
 from etl.kinds import KIND_TABLE
 from etl.privacy import customer_salt
 from etl.publish import Build
@@ -209,13 +209,19 @@ def _load_file(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResul
     kind = ext.kind
     con.execute(f"set TimeZone = '{source_tz}'")
     try:
-        con.execute("create or replace temp table stg as\n"
-                    + sqlfiles.query(f"staging/stg_{kind}", raw=ext.view),
+        # the staging table keeps the file's order: its rowid + 1 is the record number
+        con.execute("create or replace temp table stg_rows as\n"
+                    + sqlfiles.query(f"staging/stg_{kind}", raw=ext.view, raw_columns=raw_columns(ext.headers),
+                                     raw_json=raw_json(ext.headers)),
                     {"future_limit": future_limit} if kind != "agents" else None)
     except duckdb.Error as exc:
         raise InputError(f"{ext.path.name}: reading stopped: {str(exc).splitlines()[0]}") from None
     finally:
         con.execute("set TimeZone = 'UTC'")
+    # inside the file's transaction rowids start at a large offset: count from the first one
+    first_rowid = con.execute("select coalesce(min(rowid), 0) from stg_rows").fetchall()[0][0]
+    con.execute(f"create or replace temp view stg as select rowid - {int(first_rowid)} + 1 as _record, * "
+                "from stg_rows")
 
     staged, rejected, profile_skipped = con.execute(
         "select count(*), count(reason_code), count(skip_reason) from stg").fetchall()[0]
@@ -228,11 +234,9 @@ def _load_file(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResul
     result.warnings.extend(ext.warnings)
     result.warnings.extend(_enum_map(con, kind, ext.path.name))
 
-    sqlfiles.run(con, f"load/merge_{kind}",
-                 {"source": source, "run_id": run_id, "source_tz": source_tz,
-                  "source_file": ext.path.name, **privacy})
-    actions = dict(con.execute("select action, count(*) from decisions group by 1").fetchall())
-    incoming = con.execute("select count(*) from incoming").fetchall()[0][0]
+    actions, incoming = _merge(con, kind, valid=staged - rejected - profile_skipped,
+                               params={"source": source, "run_id": run_id, "source_tz": source_tz,
+                                       "source_file": ext.path.name, **privacy})
     valid = staged - rejected - profile_skipped
     in_file, stored = SKIP_REASONS[kind]
     result.rows_read = staged + len(bad_lines)
@@ -249,6 +253,45 @@ def _load_file(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResul
         "select reason_code, count(*) from stg where reason_code is not null group by 1").fetchall())
     for bad in bad_lines:
         result.rejected_reasons[bad.code] = result.rejected_reasons.get(bad.code, 0) + 1
+
+
+# what makes two staged rows the same thing, for the within-file duplicate check
+DUPLICATE_KEY = {
+    "tickets": "ticket_id",
+    "events": "hash(ticket_id, event_at, event_type_raw, actor_id, actor_role_raw, detail)",
+    "qa_reviews": "review_id",
+    "agents": "agent_id",
+}
+
+
+def _merge(con: duckdb.DuckDBPyConnection, kind: str, *, valid: int,
+           params: dict[str, object]) -> tuple[dict[str, int], int]:
+    """Run load/merge_<kind>.sql: ({action: rows}, rows after the within-file dedupe).
+
+    Two shortcuts keep a big first load to one pass: the within-file dedupe window runs only
+    when the file repeats a key, and when the source has no stored rows yet every row is an
+    insert, so `incoming` stays a view that the insert reads once."""
+    table = KIND_TABLE[kind]
+    repeats = con.execute(f"select count(*) - count(distinct {DUPLICATE_KEY[kind]}) from stg "
+                          "where reason_code is null and skip_reason is null").fetchall()[0][0]
+    stored = con.execute(f"select count(*) from (select 1 from {table} where source = ? limit 1)",
+                         [params["source"]]).fetchall()[0][0] > 0
+    fast = not stored and repeats == 0
+    text = sqlfiles.query(f"load/merge_{kind}", incoming="table",
+                          dedupe="" if repeats else "--",  # "--" comments the window out
+                          stored=table if stored else f"(select * from {table} where false)")
+    statements = sqlfiles.statements(text)
+    if fast:  # nothing stored to replace: one insert straight from the staged rows
+        body = statements[0].split(" incoming as", 1)[1]
+        statements = [statements[-1].replace("from incoming i", f"from ({body}) i")]
+    for stmt in statements:
+        used = set(sqlfiles.PARAM.findall(stmt))
+        bound = {k: v for k, v in params.items() if k in used}
+        con.execute(stmt, bound) if bound else con.execute(stmt)
+    if fast:
+        return {"insert": valid}, valid
+    actions = dict(con.execute("select action, count(*) from incoming group by 1").fetchall())
+    return actions, sum(actions.values())
 
 
 def _record_files(con: duckdb.DuckDBPyConnection, run_id: int, files: list[FileResult]) -> None:

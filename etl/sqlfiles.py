@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 SQL_DIR = Path(__file__).with_name("sql")
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _STATEMENT_END = re.compile(r";[ \t]*(?:--[^\n]*)?$", re.MULTILINE)
 
 
@@ -40,7 +40,7 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None
     for key, value in replacements.items():
         text = text.replace("{" + key + "}", value)
     for stmt in statements(text):
-        used = set(_PARAM.findall(stmt))
+        used = set(PARAM.findall(stmt))
         bound = {k: v for k, v in (params or {}).items() if k in used}
         missing = used - bound.keys()
         if missing:

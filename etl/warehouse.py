@@ -137,6 +137,7 @@ def write_calendar(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt
 
 def build_models(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the intermediate views, the marts and the rate macros."""
+    con.execute("set preserve_insertion_order = false")  # no order to keep from here on
     sqlfiles.run(con, "marts/metric_macros")  # first: views may use the rate macros
     for name in INTERMEDIATE:
         con.execute(f"create or replace view {name} as\n{sqlfiles.sql_text('intermediate/' + name)}")

@@ -1,14 +1,15 @@
 -- Merge one staged QA reviews file (temp table stg) into qa_reviews. The last record of a
 -- review in the file wins; a stored review is replaced when the new version differs.
 -- error_types become a list of canonical error types (enum_map, field 'error_type').
--- Parameters: $source, $run_id, $source_tz, $source_file.
+-- Parameters: $source, $run_id, $source_tz, $source_file, $scrub_text. Placeholders as in
+-- merge_tickets.sql: {dedupe}, {stored}.
 
 create or replace temp table incoming as
 with latest as (
     select *
     from stg
     where reason_code is null and skip_reason is null
-    qualify row_number() over (partition by review_id order by _record desc) = 1
+    {dedupe} qualify row_number() over (partition by review_id order by _record desc) = 1
 ),
 parts as (
     select review_id, trim(unnest(string_split_regex(error_types_raw, '[;,，；、|]'))) as part
@@ -20,36 +21,38 @@ mapped as (
     left join enum_map m on m.field = 'error_type' and m.raw = p.part
     where p.part <> ''
     group by p.review_id
+),
+staged as (
+    select
+        l.review_id, l.ticket_id, l.agent_id, l.reviewed_at, l.reviewer_id, l.score,
+        coalesce(m.error_types, []::varchar[]) as error_types,
+        l.error_types_raw,
+        case when $scrub_text then scrub_pii(l.comment) else l.comment end as comment,
+        l._record,
+        hash(l.review_id, l.ticket_id, l.agent_id, l.reviewed_at, l.reviewer_id, l.score,
+             l.error_types_raw, l.comment) as row_hash
+    from latest l
+    left join mapped m using (review_id)
 )
 select
-    l.review_id, l.ticket_id, l.agent_id, l.reviewed_at, l.reviewer_id, l.score,
-    coalesce(m.error_types, []::varchar[]) as error_types,
-    l.error_types_raw, case when $scrub_text then scrub_pii(l.comment) else l.comment end as comment, l._record,
-    hash(l.review_id, l.ticket_id, l.agent_id, l.reviewed_at, l.reviewer_id, l.score,
-         l.error_types_raw, l.comment) as row_hash
-from latest l
-left join mapped m using (review_id);
-
-create or replace temp table decisions as
-select i.review_id,
-       case when q.review_id is null then 'insert'
-            when q.row_hash <> i.row_hash then 'update'
-            else 'skip' end as action
-from incoming i
-left join qa_reviews q on q.source = $source and q.review_id = i.review_id;
+    i.*,
+    case when q.review_id is null then 'insert'
+         when q.row_hash <> i.row_hash then 'update'
+         else 'skip' end as action
+from staged i
+left join {stored} q on q.source = $source and q.review_id = i.review_id;
 
 delete from qa_reviews
 where source = $source
-  and review_id in (select review_id from decisions where action = 'update');
+  and review_id in (select review_id from incoming where action = 'update');
 
 insert into qa_reviews by name
 select
     $source as source,
-    i.* exclude (_record),
+    i.* exclude (_record, action),
     $source_tz as source_tz,
     $source_file as source_file,
     i._record as source_record,
     $run_id as run_id
 from incoming i
-join decisions d using (review_id)
-where d.action in ('insert', 'update');
+where i.action in ('insert', 'update');

@@ -3,45 +3,48 @@
 -- record). Against the warehouse, it replaces the stored version only when its updated_at
 -- is newer; when neither version has an updated_at, a changed ticket replaces the stored one
 -- (exports arrive in time order; docs/DECISIONS.md). Parameters: $source, $run_id,
--- $source_tz, $source_file, $salt, $hash_customers, $scrub_text.
+-- $source_tz, $source_file, $salt, $hash_customers, $scrub_text. Placeholders (chosen by
+-- etl/load.py, never user values): {dedupe} keeps the within-file window when the file
+-- repeats a ticket, {stored} is the stored tickets, or nothing when the source has none
+-- yet (then etl/load.py inserts straight from the first statement's query, in one pass).
 
 create or replace temp table incoming as
+with staged as (
+    select
+        s.ticket_id, s.created_at, s.updated_at,
+        coalesce(mc.value, case when s.channel_raw is not null then 'other' end) as channel,
+        s.channel_raw,
+        coalesce(mk.value, case when s.category_raw is not null then 'other' end) as category,
+        s.category_raw,
+        s.subcategory,
+        coalesce(mp.value, case when s.priority_raw is not null then 'other' end) as priority,
+        s.priority_raw,
+        coalesce(ms.value, case when s.status_raw is not null then 'other' end) as status,
+        s.status_raw,
+        s.team, s.agent_id, s.first_response_at, s.resolved_at, s.closed_at,
+        s.escalation_level, s.escalated_at, s.reopen_count, s.csat,
+        -- personal data: a salted hash of the customer, free text without phones, e-mails, wallets
+        case when $hash_customers then hash_customer(s.customer_id, $salt) else s.customer_id end as customer_id,
+        s.language,
+        case when $scrub_text then scrub_pii(s.subject) else s.subject end as subject,
+        mr.value as frt_sla_reported,
+        s.frt_sla_reported_raw,
+        s._record,
+        hash(s.ticket_id, s.created_at, s.updated_at, s.channel_raw, s.category_raw, s.subcategory,
+             s.priority_raw, s.status_raw, s.team, s.agent_id, s.first_response_at, s.resolved_at,
+             s.closed_at, s.escalation_level, s.escalated_at, s.reopen_count, s.csat,
+             s.customer_id, s.language, s.subject, s.frt_sla_reported_raw) as row_hash
+    from stg s
+    left join enum_map mc on mc.field = 'channel'  and mc.raw = s.channel_raw
+    left join enum_map mk on mk.field = 'category' and mk.raw = s.category_raw
+    left join enum_map mp on mp.field = 'priority' and mp.raw = s.priority_raw
+    left join enum_map ms on ms.field = 'status'   and ms.raw = s.status_raw
+    left join enum_map mr on mr.field = 'sla_reported' and mr.raw = s.frt_sla_reported_raw
+    where s.reason_code is null and s.skip_reason is null
+    {dedupe} qualify row_number() over (partition by s.ticket_id order by s.updated_at desc nulls last, s._record desc) = 1
+)
 select
-    s.ticket_id, s.created_at, s.updated_at,
-    coalesce(mc.value, case when s.channel_raw is not null then 'other' end) as channel,
-    s.channel_raw,
-    coalesce(mk.value, case when s.category_raw is not null then 'other' end) as category,
-    s.category_raw,
-    s.subcategory,
-    coalesce(mp.value, case when s.priority_raw is not null then 'other' end) as priority,
-    s.priority_raw,
-    coalesce(ms.value, case when s.status_raw is not null then 'other' end) as status,
-    s.status_raw,
-    s.team, s.agent_id, s.first_response_at, s.resolved_at, s.closed_at,
-    s.escalation_level, s.escalated_at, s.reopen_count, s.csat,
-    -- personal data: a salted hash of the customer, free text without phones, e-mails, wallets
-    case when $hash_customers then hash_customer(s.customer_id, $salt) else s.customer_id end as customer_id,
-    s.language,
-    case when $scrub_text then scrub_pii(s.subject) else s.subject end as subject,
-    mr.value as frt_sla_reported,
-    s.frt_sla_reported_raw,
-    s._record,
-    hash(s.ticket_id, s.created_at, s.updated_at, s.channel_raw, s.category_raw, s.subcategory,
-         s.priority_raw, s.status_raw, s.team, s.agent_id, s.first_response_at, s.resolved_at,
-         s.closed_at, s.escalation_level, s.escalated_at, s.reopen_count, s.csat,
-         s.customer_id, s.language, s.subject, s.frt_sla_reported_raw) as row_hash
-from stg s
-left join enum_map mc on mc.field = 'channel'  and mc.raw = s.channel_raw
-left join enum_map mk on mk.field = 'category' and mk.raw = s.category_raw
-left join enum_map mp on mp.field = 'priority' and mp.raw = s.priority_raw
-left join enum_map ms on ms.field = 'status'   and ms.raw = s.status_raw
-left join enum_map mr on mr.field = 'sla_reported' and mr.raw = s.frt_sla_reported_raw
-where s.reason_code is null and s.skip_reason is null
-qualify row_number() over (partition by s.ticket_id order by s.updated_at desc nulls last, s._record desc) = 1;
-
-create or replace temp table decisions as
-select
-    i.ticket_id,
+    i.*,
     case
         when t.ticket_id is null then 'insert'
         when i.updated_at > t.updated_at then 'update'
@@ -49,21 +52,20 @@ select
         when t.updated_at is null and i.updated_at is null and i.row_hash <> t.row_hash then 'update'
         else 'skip'
     end as action
-from incoming i
-left join tickets t on t.source = $source and t.ticket_id = i.ticket_id;
+from staged i
+left join {stored} t on t.source = $source and t.ticket_id = i.ticket_id;
 
 delete from tickets
 where source = $source
-  and ticket_id in (select ticket_id from decisions where action = 'update');
+  and ticket_id in (select ticket_id from incoming where action = 'update');
 
 insert into tickets by name
 select
     $source as source,
-    i.* exclude (_record),
+    i.* exclude (_record, action),
     $source_tz as source_tz,
     $source_file as source_file,
     i._record as source_record,
     $run_id as run_id
 from incoming i
-join decisions d using (ticket_id)
-where d.action in ('insert', 'update');
+where i.action in ('insert', 'update');

@@ -6,8 +6,8 @@
 -- spreadsheet forms ('2026/1/5 9:30', '2026-01-05 09:30:00'), dates ('2026-01-05'),
 -- and a blank before the offset ('2026-01-05 09:30:00 +0800').
 create or replace temp macro parse_ts(x) as coalesce(
-    try_cast(x as timestamptz),
-    try_strptime(x, ['%Y-%m-%d %H:%M:%S %z', '%Y/%m/%d %H:%M:%S %z', '%Y-%m-%d %H:%M %z'])
+    try_cast(trim(x) as timestamptz),
+    try_strptime(trim(x), ['%Y-%m-%d %H:%M:%S %z', '%Y/%m/%d %H:%M:%S %z', '%Y-%m-%d %H:%M %z'])
 );
 
 -- Text → whole number, accepting '3' and '3.0' (spreadsheets), refusing '3.5' and 'x'.

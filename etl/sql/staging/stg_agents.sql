@@ -2,7 +2,7 @@
 -- rejected (NULL when it loads).
 with typed as (
     select
-        _record, _raw, _skip, agent_id, name, team, tier, languages,
+        {raw_columns}, _skip, agent_id, name, team, tier, languages,
         hired_on as hired_on_text,
         coalesce(try_cast(hired_on as date), cast(parse_ts(hired_on) as date)) as hired_on
     from {raw}
@@ -22,9 +22,10 @@ checked as (
 )
 
 select
-    _record, agent_id, name, team, tier, hired_on, languages,
+    agent_id, name, team, tier, hired_on, languages,
     rejection.code as reason_code,
     rejection.text as reason,
-    case when rejection is not null then _raw end as raw_record,
+    -- the source record as JSON, built only for the rows set aside
+    case when rejection is not null then {raw_json} end as raw_record,
     _skip as skip_reason
 from checked

@@ -2,7 +2,7 @@
 -- rejected (NULL when it loads). Parameters: $future_limit.
 with typed as (
     select
-        _record, _raw, _skip, ticket_id,
+        {raw_columns}, _skip, ticket_id,
         event_at as event_at_text,
         parse_ts(event_at) as event_at,
         event_type as event_type_raw,
@@ -35,9 +35,10 @@ checked as (
 )
 
 select
-    _record, ticket_id, event_at, event_type_raw, actor_id, actor_role_raw, detail,
+    ticket_id, event_at, event_type_raw, actor_id, actor_role_raw, detail,
     rejection.code as reason_code,
     rejection.text as reason,
-    case when rejection is not null then _raw end as raw_record,
+    -- the source record as JSON, built only for the rows set aside
+    case when rejection is not null then {raw_json} end as raw_record,
     _skip as skip_reason
 from checked

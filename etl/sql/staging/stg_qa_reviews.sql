@@ -2,7 +2,7 @@
 -- reason it is rejected (NULL when it loads). Parameters: $future_limit.
 with typed as (
     select
-        _record, _raw, _skip, review_id, ticket_id, agent_id, reviewer_id, comment,
+        {raw_columns}, _skip, review_id, ticket_id, agent_id, reviewer_id, comment,
         reviewed_at as reviewed_at_text,
         parse_ts(reviewed_at) as reviewed_at,
         score as score_text,
@@ -31,10 +31,11 @@ checked as (
 )
 
 select
-    _record, review_id, ticket_id, agent_id, reviewed_at, reviewer_id, score,
+    review_id, ticket_id, agent_id, reviewed_at, reviewer_id, score,
     error_types_raw, comment,
     rejection.code as reason_code,
     rejection.text as reason,
-    case when rejection is not null then _raw end as raw_record,
+    -- the source record as JSON, built only for the rows set aside
+    case when rejection is not null then {raw_json} end as raw_record,
     _skip as skip_reason
 from checked

@@ -3,8 +3,7 @@
 -- Parameters: $future_limit (later time stamps are rejected as "in the future").
 with typed as (
     select
-        _record,
-        _raw,
+        {raw_columns},
         _skip,
         ticket_id,
         created_at        as created_at_text,
@@ -80,7 +79,6 @@ checked as (
 )
 
 select
-    _record,
     ticket_id, created_at, updated_at,
     channel_raw, category_raw, subcategory, priority_raw, status_raw, team, agent_id,
     first_response_at, resolved_at, closed_at,
@@ -92,6 +90,7 @@ select
     customer_id, language, subject, frt_sla_reported_raw,
     rejection.code as reason_code,
     rejection.text as reason,
-    case when rejection is not null then _raw end as raw_record,
+    -- the source record as JSON, built only for the rows set aside
+    case when rejection is not null then {raw_json} end as raw_record,
     _skip as skip_reason
 from checked
