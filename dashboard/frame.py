@@ -181,14 +181,18 @@ def show_chart(ctx: Context, fig: go.Figure, key: str, caption: str, *, field: s
 def reviews_table(ctx: Context, key: str) -> None:
     """The QA reviews behind a quality chart, with a CSV download of all of them."""
     where = {"alias": "q", "date_column": "reviewed_date"}
-    reviews = ctx.wh.query("reviews", ctx.filters, **where, params={"limit": 1 << 62})
-    with st.expander(f"{ctx.t('reviews_behind')} ({len(reviews):,})"):
-        st.dataframe(localise(reviews.head(DISPLAY_ROWS), ctx.lang), hide_index=True, width="stretch",
-                     key=f"{key}_reviews")
-        st.caption(ctx.t("showing_rows", shown=min(len(reviews), DISPLAY_ROWS), total=len(reviews)))
-        st.download_button(ctx.t("download_csv"), data=lambda: reviews.to_csv(index=False).encode("utf-8-sig"),
-                           file_name=f"reviews-{key}.csv", mime="text/csv", key=f"{key}_reviews_csv",
-                           on_click="ignore")
+    total = int(ctx.wh.query("reviews_count", ctx.filters, **where)["n"].iloc[0])
+    with st.expander(f"{ctx.t('reviews_behind')} ({total:,})"):
+        shown = ctx.wh.query("reviews", ctx.filters, **where, params={"limit": DISPLAY_ROWS})
+        st.dataframe(localise(shown, ctx.lang), hide_index=True, width="stretch", key=f"{key}_reviews")
+        st.caption(ctx.t("showing_rows", shown=len(shown), total=total))
+
+        def all_reviews() -> bytes:
+            everything = ctx.wh.query("reviews", ctx.filters, **where, params={"limit": 1 << 62})
+            return everything.to_csv(index=False).encode("utf-8-sig")
+
+        st.download_button(ctx.t("download_csv"), data=all_reviews, file_name=f"reviews-{key}.csv",
+                           mime="text/csv", key=f"{key}_reviews_csv", on_click="ignore")
 
 
 def tickets_table(ctx: Context, key: str, extra: str, params: dict[str, Any], selected: list[str],

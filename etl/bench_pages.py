@@ -22,7 +22,7 @@ from etl import sqlguard
 from etl.publish import resolve_live
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("overview", "first_response", "resolution", "escalations", "agent_quality", "data_health")
+PAGES = ("overview", "first_response", "resolution", "escalations", "agent_quality", "sql", "data_health")
 PLAIN_SCAN = ("select count(ticket_id), max(subject), min(created_at), max(first_response_at), "
               "max(resolved_at), sum(csat), max(channel), max(category), max(team), max(agent_id) "
               "from tickets")

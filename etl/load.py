@@ -410,7 +410,8 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
             warehouse.set_meta(con, "as_of", as_of.isoformat())
             warehouse.write_policy(con, settings)
             warehouse.write_calendar(con, settings, as_of)
-            warehouse.build_models(con)
+            mode = warehouse.build_models(con, run_id=None if command == "rebuild" else run_id)
+            warehouse.set_meta(con, "models_built", mode)
             _record_files(con, run_id, results)
             say("checking consistency", FINAL_SHARE["checks"] * max(1, sum(sizes)))
             warnings = [w for f in results for w in f.warnings]

@@ -93,5 +93,5 @@ def test_demo_and_rebuild(tmp_path: Path) -> None:
     import datetime as dt
 
     today = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()
-    as_of = query(S, "select max(as_of) from ticket_metrics")[0][0]
+    as_of = dt.datetime.fromisoformat(query(S, "select value from warehouse_meta where key = 'as_of'")[0][0])
     assert as_of == dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone(dt.timedelta(hours=8)))

@@ -15,7 +15,7 @@ def snapshot(settings) -> tuple:  # type: ignore[no-untyped-def]
     return (
         query(settings, "select * exclude (run_id) from tickets order by all"),
         query(settings, "select * exclude (run_id) from ticket_events order by all"),
-        query(settings, "select * exclude (as_of) from ticket_metrics order by all"),
+        query(settings, "select * from ticket_metrics order by all"),
         query(settings, "select * exclude (run_id) from rejects order by all"),
     )
 

@@ -28,6 +28,7 @@ def scrub():  # type: ignore[no-untyped-def]
     ("Call +1 (415) 555-0132 or 415-555-0199 about bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
      "Call [phone] or [phone] about [wallet]"),
     ("TRC20 地址 TJRabPrwbZy45sbavfcjinPJC18kjpRTv8 转账失败", "TRC20 地址 [wallet] 转账失败"),
+    ("Tron TJRabPrwbZyxsbavfcjinPJCxxkjpRTvzQ without digits", "Tron [wallet] without digits"),
     ("BTC 1BoatSLRpgHbBbyJ5aLhSYd2fg1MxhNXs9 未到账", "BTC [wallet] 未到账"),
     ("身份证 11010519491231002X，银行卡 6222020200112233445", "身份证 [number]，银行卡 [number]"),
     # what must stay: amounts, dates, order numbers, Chinese text

@@ -1,6 +1,8 @@
 -- ticket_metrics: one row per ticket (source, ticket_id). Materialised as a table at every
 -- publish (the warehouse does not change between publishes, so the table equals this query).
 -- Each column's definition in words: docs/METRICS.md. Judgement calls: docs/DECISIONS.md.
+-- tickets_in_scope is the tickets table itself for a full build, or the tickets a load
+-- touched plus the still-open ones for an incremental one (etl/warehouse.py).
 with meta as (
     select
         max(case when key = 'as_of' then cast(value as timestamptz) end) as as_of,
@@ -24,7 +26,7 @@ effective as (
         t.csat,
         t.frt_sla_reported,
         e.ticket_id is not null as has_events
-    from tickets t
+    from tickets_in_scope t
     left join int_ticket_event_facts e using (source, ticket_id)
 ),
 
@@ -82,8 +84,9 @@ minutes as (
         (epoch_us(first_bot_response_at) - epoch_us(created_at)) / 60e6 as first_bot_response_minutes,
         case when is_resolved then (epoch_us(resolution_at) - epoch_us(created_at)) / 60e6 end as resolution_minutes,
         case when is_resolved then b_resolution - b_created end as resolution_business_minutes,
-        (epoch_us(as_of) - epoch_us(created_at)) / 60e6 as age_minutes,
-        b_as_of - b_created as age_business_minutes
+        -- only an open ticket has an age: a resolved one's figures stay fixed as as_of moves
+        case when not is_resolved then (epoch_us(as_of) - epoch_us(created_at)) / 60e6 end as age_minutes,
+        case when not is_resolved then b_as_of - b_created end as age_business_minutes
     from clock
 ),
 
@@ -139,6 +142,5 @@ select
     reopen_count,
     reopen_count > 0 as is_reopened,
     csat,
-    has_events,
-    as_of
+    has_events
 from sla
