@@ -27,11 +27,12 @@ SCHEMA_VERSION = "1"
 
 INTERMEDIATE = ("int_escalation_events", "int_ticket_event_facts", "int_escalation_levels",
                 "int_ticket_policy")
-# (name, materialisation): tables are rebuilt from their SQL at every publish.
+# (name, materialisation): "table" is kept per ticket (incrementally), "table_full" is
+# recomputed whole at every publish (small: one row per review), "view" is a view.
 MARTS = (
     ("ticket_metrics", "table"),
     ("escalation_steps", "table"),
-    ("qa_reviews_scored", "view"),
+    ("qa_reviews_scored", "table"),
     ("qa_findings", "view"),
     ("agent_error_rates", "view"),
     ("escalation_funnel", "view"),
@@ -162,8 +163,10 @@ def build_models(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> s
     other row's figures cannot have changed. A check compares the counts either way."""
     con.execute("set preserve_insertion_order = false")  # no order to keep from here on
     sqlfiles.run(con, "marts/metric_macros")  # first: views may use the rate macros
-    for name in INTERMEDIATE:
-        con.execute(f"create or replace view {name} as\n{sqlfiles.sql_text('intermediate/' + name)}")
+    for name in INTERMEDIATE:  # earlier versions kept them in the file; they are build steps now
+        if con.execute("select count(*) from duckdb_views() where view_name = ? and not temporary",
+                       [name]).fetchall()[0][0]:
+            con.execute(f"drop view main.{name}")
     fingerprint = models_fingerprint(con)
     exists = con.execute("select count(*) from duckdb_tables() where table_name = 'ticket_metrics'").fetchall()[0][0]
     incremental = run_id is not None and exists and get_meta(con, "models_fingerprint") == fingerprint
@@ -174,22 +177,43 @@ def build_models(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> s
             union
             select source, ticket_id from ticket_events where run_id = $run
             union
+            select source, ticket_id from qa_reviews where run_id = $run
+            union  -- reviews whose agent's team may have changed
+            select q.source, q.ticket_id from qa_reviews q
+            semi join (select source, agent_id from agents where run_id = $run) a
+                on a.source = q.source and a.agent_id = q.agent_id
+            union
             select source, ticket_id from ticket_metrics where not is_resolved""", {"run": run_id})
-        con.execute("create or replace temp view tickets_in_scope as select t.* from tickets t "
-                    "semi join affected a on a.source = t.source and a.ticket_id = t.ticket_id")
+        for table in ("tickets", "ticket_events", "qa_reviews"):
+            con.execute(f"create or replace temp view {table}_in_scope as select t.* from {table} t "
+                        "semi join affected a on a.source = t.source and a.ticket_id = t.ticket_id")
     else:
-        con.execute("create or replace temp view tickets_in_scope as select * from tickets")
+        for table in ("tickets", "ticket_events", "qa_reviews"):
+            con.execute(f"create or replace temp view {table}_in_scope as select * from {table}")
+    # the intermediate steps: views of this build only, over the rows in scope
+    for name in INTERMEDIATE:
+        con.execute(f"create or replace temp view {name} as\n{sqlfiles.sql_text('intermediate/' + name)}")
     for name, kind in MARTS:
         sql = sqlfiles.sql_text("marts/" + name)
         if kind == "view":
             con.execute(f"create or replace view {name} as\n{sql}")
-        elif incremental:
+        elif kind == "table_full" or not incremental:
+            if con.execute("select count(*) from duckdb_views() where view_name = ? and not temporary",
+                           [name]).fetchall()[0][0]:
+                con.execute(f"drop view {name}")  # a view in files of earlier versions
+            con.execute(f"create or replace table {name} as\n{sql}")
+        else:
             con.execute(f"delete from {name} where (source, ticket_id) in (select source, ticket_id from affected)")
+            if name == "qa_reviews_scored":  # a review re-exported for another ticket: its old row
+                con.execute("delete from qa_reviews_scored where (source, review_id) in "
+                            "(select source, review_id from qa_reviews where run_id = $run)", {"run": run_id})
             con.execute(f"insert into {name} by name select * from ({sql}) m "
                         "semi join affected a on a.source = m.source and a.ticket_id = m.ticket_id")
-        else:
-            con.execute(f"create or replace table {name} as\n{sql}")
     set_meta(con, "models_fingerprint", fingerprint)
+    # what the consistency checks look at: everything, or the touched tickets
+    scope = ("semi join affected a on a.source = t.source and a.ticket_id = t.ticket_id" if incremental else "")
+    for table in ("tickets", "ticket_metrics"):
+        con.execute(f"create or replace temp view checked_{table} as select t.* from {table} t {scope}")
     catalog.apply(con)
     return "incremental" if incremental else "full"
 

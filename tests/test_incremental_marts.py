@@ -10,7 +10,7 @@ from etl.generate import generate
 from etl.load import load, rebuild
 from tests.conftest import SAMPLE, SAMPLE_AS_OF, query, settings_with
 
-MARTS = ("ticket_metrics", "escalation_steps")
+MARTS = ("ticket_metrics", "escalation_steps", "qa_reviews_scored")
 
 
 def contents(settings) -> dict[str, list[tuple]]:  # type: ignore[no-untyped-def]

@@ -18,7 +18,8 @@ def render(ctx: Context) -> None:
     clock = st.segmented_control(ctx.t("clock"), ["calendar", "business"], default="calendar",
                                  key="frt_clock", format_func=lambda c: ctx.t(f"clock_{c}"))
     minutes = "first_response_business_minutes" if clock == "business" else "first_response_minutes"
-    target = ctx.wh.sql("select median(frt_target_minutes) as m from ticket_metrics")["m"].iloc[0]
+    # the default target of the settings (the catch-all rule, last in order)
+    target = ctx.wh.sql("select target_minutes as m from sla_rules order by rule_order desc limit 1")["m"].iloc[0]
 
     st.subheader(ctx.t("frt_distribution"))
     q = ctx.wh.query("frt_quantiles", ctx.filters, minutes=minutes, quantiles=QUANTILES)

@@ -1,4 +1,6 @@
 -- int_ticket_event_facts: one row per ticket (source, ticket_id) that has events; what its
+-- (Build-time view: *_in_scope are the whole tables for a full build, or the rows of the
+-- tickets a load touched for an incremental one; see etl/warehouse.py.)
 -- events say about first response, bot response, resolution, reopens and escalation.
 -- Escalation levels of events are read in int_escalation_events.
 with escalation_facts as (
@@ -19,7 +21,7 @@ event_facts as (
         max(event_at) filter (where event_type = 'resolved') as last_resolved_at,
         max(event_at) filter (where event_type = 'closed') as last_closed_at,
         count(*) filter (where event_type = 'reopened') as reopen_events
-    from ticket_events
+    from ticket_events_in_scope
     group by source, ticket_id
 )
 

@@ -1,5 +1,6 @@
 -- qa_reviews_scored: one row per QA review, with the reviewed ticket's dimensions, the
--- agent's team, and the number of errors found. A view.
+-- agent's team, and the number of errors found. Materialised like ticket_metrics: in full,
+-- or for the tickets a load touched (qa_reviews_in_scope; etl/warehouse.py).
 select
     q.source,
     q.review_id,
@@ -20,7 +21,7 @@ select
     t.channel,
     t.priority,
     t.created_at as ticket_created_at
-from qa_reviews q
+from qa_reviews_in_scope q
 cross join (select max(value) filter (where key = 'reporting_timezone') as reporting_tz from warehouse_meta) m
 left join ticket_metrics t on t.source = q.source and t.ticket_id = q.ticket_id
 left join agents a on a.source = q.source and a.agent_id = coalesce(q.agent_id, t.agent_id)
