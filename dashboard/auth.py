@@ -56,7 +56,11 @@ def identify(lang: str) -> Identity | None:
     """The signed-in identity, or None after drawing what the visitor must do first."""
     settings = warehouse_settings()
     if _oidc_configured():
-        if not st.user.is_logged_in:
+        try:
+            logged_in = bool(st.user.is_logged_in)
+        except (AttributeError, KeyError):  # no user information at all yet
+            logged_in = False
+        if not logged_in:
             st.title("Complaint desk")
             st.button("Log in" if lang == "en" else "登录", on_click=st.login, type="primary")
             return None

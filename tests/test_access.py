@@ -125,3 +125,52 @@ def test_local_only_without_users(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         st.config.set_option("server.address", original)
     assert any("without sign-in" in e.value for e in exposed.error)
     assert len(exposed.metric) == 0 and len(exposed.get("plotly_chart")) == 0
+
+
+def test_saved_queries_persist_and_quick_chart(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard import saved
+
+    at = signed_in(warehouse, monkeypatch, "ana")
+    at.switch_page("views/sql.py").run()
+    at.text_area(key="sql_text").set_value("select channel, count(*) as n from ticket_metrics group by 1")
+    at.button(key="sql_run").click().run()
+    assert any(list(df.value.columns) == ["channel", "n"] for df in at.dataframe)
+    assert len(at.get("plotly_chart")) >= 1  # the quick chart of the result
+    at.text_input(key="sql_save_name").set_value("tickets by channel")
+    at.button(key="sql_save").click().run()
+    stored = saved.load(saved.path_for(warehouse))
+    assert [(q["name"], q["saved_by"]) for q in stored] == [("tickets by channel", "ana")]
+    # a new session (a restart) offers it
+    again = signed_in(warehouse, monkeypatch, "ana")
+    again.switch_page("views/sql.py").run()
+    assert "tickets by channel" in again.selectbox(key="sql_saved").options
+    saved.delete(saved.path_for(warehouse), "tickets by channel")
+    assert saved.load(saved.path_for(warehouse)) == []
+
+
+def test_identity_provider_mode_asks_to_log_in(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DESK_DB", str(warehouse))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "desk", "client_secret": "y",
+                          "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+    at.run()
+    assert [b.label for b in at.button] == ["Log in"]  # Streamlit's own login, no sign-in form
+    assert len(at.text_input) == 0 and len(at.metric) == 0
+
+
+def test_user_command(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = tmp_path / "wh" / "warehouse.duckdb"
+    add = subprocess.run([sys.executable, "-m", "etl", "user", "add", "mia", "--role", "admin", "--password-stdin",
+                          "--db", str(db)], input=PASSWORD + "\n", cwd=ROOT, capture_output=True, text=True)
+    assert add.returncode == 0, add.stdout + add.stderr
+    listed = subprocess.run([sys.executable, "-m", "etl", "user", "list", "--db", str(db)], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert "mia: admin" in listed.stdout
+    assert auth.verify(db.parent / "users.toml", "mia", PASSWORD) == "admin"
+    short = subprocess.run([sys.executable, "-m", "etl", "user", "add", "x", "--role", "viewer", "--password-stdin",
+                            "--db", str(db)], input="short\n", cwd=ROOT, capture_output=True, text=True)
+    assert short.returncode == 2 and "at least 10" in short.stdout
