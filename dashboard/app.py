@@ -1,7 +1,8 @@
 """Complaint-desk dashboard: the frame (filters, language, freshness) and the navigation.
 
 Run: streamlit run dashboard/app.py   (make run does it). Reads the warehouse read-only:
-data/warehouse.duckdb, or the file DESK_DB names.
+data/warehouse.duckdb, or the file DESK_DB names; or, with [dashboard] source = "lake", the
+Parquet metric tables `python -m etl lake metrics` publishes (docs/LAKE.md).
 
 One file per page, in dashboard/views/. Not dashboard/pages/: a folder of that name beside
 the entry script switches Streamlit (1.67) into its legacy multipage mode, in which a page
@@ -38,7 +39,8 @@ PAGES = (
 def no_data() -> None:
     lang = st.query_params.get("lang", "en")
     st.title(t("app_title", lang))
-    st.info(f"**{t('no_warehouse_title', lang)}**\n\n" + t("no_warehouse_body", lang, path=db.warehouse_path()))
+    body = "no_lake_body" if db.warehouse_settings().dashboard_source == "lake" else "no_warehouse_body"
+    st.info(f"**{t('no_warehouse_title', lang)}**\n\n" + t(body, lang, path=db.source_path()))
 
 
 def main() -> None:

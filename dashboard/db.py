@@ -38,8 +38,18 @@ def warehouse_path() -> Path:
     return warehouse_settings().warehouse_path
 
 
+def source_path() -> Path:
+    """What the pages read: the live warehouse name, or in lake mode ([dashboard] source =
+    "lake") the metrics folder `python -m etl lake metrics --out` publishes."""
+    settings = warehouse_settings()
+    if settings.dashboard_source == "lake" and settings.lake_metrics is not None:
+        return settings.lake_metrics
+    return settings.warehouse_path
+
+
 def current_version_file() -> Path | None:
-    live = warehouse_path()
+    """The published version: a warehouse file, or in lake mode a metrics version folder."""
+    live = source_path()
     if not live.exists():
         return None
     return resolve_live(live)
@@ -48,9 +58,18 @@ def current_version_file() -> Path | None:
 @st.cache_resource(max_entries=3, show_spinner=False, on_release=lambda con: con.close())
 def _connection(version_file: str) -> duckdb.DuckDBPyConnection:
     """The one connection per published version: read-only, no external access, locked
-    configuration (etl/sqlguard.py), shared by the pages and the SQL page."""
-    return sqlguard.connect(version_file, memory_limit=warehouse_settings().raw.get("dashboard", {})
-                            .get("memory_limit", sqlguard.DEFAULT_MEMORY))
+    configuration (etl/sqlguard.py), shared by the pages and the SQL page. A folder is a
+    published set of lake metric tables, read through views over its Parquet files."""
+    settings = warehouse_settings()
+    memory = settings.raw.get("dashboard", {}).get("memory_limit", sqlguard.DEFAULT_MEMORY)
+    if Path(version_file).is_dir():
+        from etl.lake import reader
+
+        version, lake = reader.folders(Path(version_file), settings.lake)
+        readable = [version] + ([lake] if lake is not None else [])
+        return sqlguard.connect_folders(readable, lambda con: reader.create_views(con, version, lake),
+                                        memory_limit=memory)
+    return sqlguard.connect(version_file, memory_limit=memory)
 
 
 def guarded_connection(version_file: str) -> duckdb.DuckDBPyConnection:

@@ -53,6 +53,23 @@ TEXT: dict[str, tuple[str, str]] = {
         "- 自己的导出文件:`python -m etl load path/to/export.csv`"
         "(格式见 docs/EXPORT_FORMAT.md)\n\n"
         "然后刷新本页面。"),
+    "no_lake_body": (
+        "The dashboard reads the lake metrics `{path}` ([dashboard] source = \"lake\"), which do "
+        "not exist or hold no tickets.\n\n"
+        "- `python -m etl lake export --out data/lake`\n"
+        "- `python -m etl lake metrics --engine spark --lake data/lake --out {path}`\n\n"
+        "Then reload this page (docs/LAKE.md).",
+        "看板读取的数据湖指标 `{path}`([dashboard] source = \"lake\")不存在或没有工单。\n\n"
+        "- `python -m etl lake export --out data/lake`\n"
+        "- `python -m etl lake metrics --engine spark --lake data/lake --out {path}`\n\n"
+        "然后刷新本页面(见 docs/LAKE.md)。"),
+    "lake_source": (
+        "This dashboard reads the lake metrics `{path}`: computed by {engine} at {at} UTC from "
+        "warehouse version {version}. They change when `python -m etl lake export` and "
+        "`python -m etl lake metrics` run again; the warehouse's refresh alone does not change them.",
+        "本看板读取数据湖指标 `{path}`:由 {engine} 于 {at} UTC 根据数据仓库版本 {version} 计算。"
+        "再次运行 `python -m etl lake export` 与 `python -m etl lake metrics` 后才会更新;"
+        "仅刷新数据仓库不会改变它们。"),
     "no_rows": ("No tickets match these filters.", "没有符合筛选条件的工单。"),
     "tickets_behind": ("Tickets behind this chart", "图表对应的工单"),
     "selection_filters": ("Filtered by your selection on the chart: {what}", "已按图表上的选择筛选:{what}"),

@@ -101,6 +101,36 @@ def build_parser() -> argparse.ArgumentParser:
     q = usub.add_parser("list", help="list the users and their roles")
     _common(q)
 
+    p = sub.add_parser("lake", help="the same metrics beyond one machine: a Parquet lake, Spark",
+                       description="Export the warehouse's cleaned tables as a Parquet lake, compute the "
+                       "metric tables over it on Spark (local or a cluster) or DuckDB from the same "
+                       "metric SQL files, or print that SQL translated for Spark or Trino. docs/LAKE.md.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    lsub = p.add_subparsers(dest="lake_command", required=True, metavar="ACTION")
+    q = lsub.add_parser("export", help="write or bring up to date the Parquet lake of the warehouse",
+                        description="Write the warehouse's cleaned tables (tickets, events, QA reviews, "
+                        "agents, the business calendar and policy tables) as Parquet, partitioned by "
+                        "month, with manifest.json. Incremental: only partitions whose content changed "
+                        "are rewritten, each atomically.")
+    q.add_argument("--out", metavar="DIR", required=True, help="the lake folder")
+    _common(q)
+    q = lsub.add_parser("metrics", help="compute the metric tables over a lake (Spark or DuckDB)",
+                        description="Run the metric SQL (etl/sql, translated by sqlglot) over a lake on "
+                        "Spark or DuckDB and publish the metric tables as Parquet: DIR2 becomes a link "
+                        "to a complete new version. The dashboard can read DIR2 ([dashboard] source = "
+                        "\"lake\").")
+    q.add_argument("--engine", choices=["spark", "duckdb"], required=True)
+    q.add_argument("--lake", metavar="DIR", required=True, help="a folder written by `lake export`")
+    q.add_argument("--out", metavar="DIR2", required=True, help="where the metric tables go")
+    q.add_argument("--master", metavar="URL", help="Spark master (default local[*]): spark://host:7077, "
+                   "yarn, k8s://…; --lake and --out must then be paths every executor reaches")
+    q = lsub.add_parser("sql", help="print a model's SQL translated for Spark or Trino",
+                        description="Print the SQL of the metric models as another engine runs it "
+                        "(macros expanded, engine-specific functions rewritten), to run them on a "
+                        "cluster of your own. Models: the intermediate steps, then the marts, in order.")
+    q.add_argument("--engine", choices=["spark", "trino", "duckdb"], required=True)
+    q.add_argument("models", nargs="*", metavar="MODEL", help="e.g. ticket_metrics (default: all, in build order)")
+
     p = sub.add_parser("bench", help="benchmark the load and the dashboard's queries at several sizes",
                        description="For each size: generate demo data; time our full load against plain "
                        "DuckDB (CREATE TABLE AS read_csv) and against pandas (read_csv with dates + insert); "

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from etl import runlog, warehouse
-from etl.errors import InputError
+from etl.errors import ConfigError, InputError
 from etl.load import RunResult, load, parse_as_of, rebuild
 from etl.settings import load_settings
 
@@ -34,7 +34,8 @@ def console() -> Console:
 def dispatch(args: argparse.Namespace) -> int:
     return {"load": cmd_load, "demo": cmd_demo, "generate": cmd_generate, "status": cmd_status,
             "rebuild": cmd_rebuild, "refresh": cmd_refresh, "rollback": cmd_rollback,
-            "profile": cmd_profile, "sql": cmd_sql, "user": cmd_user, "bench": cmd_bench}[args.command](args)
+            "profile": cmd_profile, "sql": cmd_sql, "user": cmd_user, "bench": cmd_bench,
+            "lake": cmd_lake}[args.command](args)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -47,6 +48,36 @@ def cmd_bench(args: argparse.Namespace) -> int:
     print(bench.table(report))
     if args.out:
         console().print(f"figures written to {args.out}")
+    return 0
+
+
+def cmd_lake(args: argparse.Namespace) -> int:
+    c = console()
+    if args.lake_command == "sql":
+        from etl.lake.layout import MODELS
+        from etl.lake.portable import model_sql
+
+        names = {path.split("/", 1)[1]: path for path, _ in MODELS}
+        unknown = [m for m in args.models if m not in names]
+        if unknown:
+            raise ConfigError(f"unknown model(s) {', '.join(unknown)}; one of {', '.join(names)}")
+        for name in args.models or list(names):
+            print(f"-- {name} ({args.engine})\n{model_sql(names[name], args.engine)};\n")
+        return 0
+    if args.lake_command == "export":
+        from etl.lake.export import export
+
+        settings = load_settings(args.config, args.db)
+        result = export(settings, Path(args.out))
+        c.print(f"lake {args.out}: {len(result.written)} partition(s) or table(s) written, "
+                f"{result.unchanged} unchanged, {len(result.removed)} removed")
+        c.print(", ".join(f"{t} {n:,}" for t, n in result.rows.items()))
+        return 0
+    from etl.lake.metrics import run
+
+    counts = run(args.engine, Path(args.lake), Path(args.out), master=args.master)
+    c.print(f"metric tables computed by {args.engine} over {args.lake}, published as {args.out}:")
+    c.print(", ".join(f"{t} {n:,}" for t, n in counts.items()))
     return 0
 
 

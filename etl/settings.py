@@ -88,6 +88,10 @@ class Settings:
     stale_after_hours: float = 26.0
     hash_customer_ids: bool = True
     scrub_free_text: bool = True
+    # what the dashboard reads: "warehouse" (the DuckDB file) or "lake" (Parquet metric tables)
+    dashboard_source: str = "warehouse"
+    lake_metrics: Path | None = None   # the folder `lake metrics --out` publishes
+    lake: Path | None = None           # the lake's cleaned tables, when not where the metrics say
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
 
@@ -192,6 +196,11 @@ def _clock(value: Any, where: str) -> str:
     return str(value)
 
 
+def _path(value: Any) -> Path:
+    path = Path(str(value))
+    return path if path.is_absolute() else Path.cwd() / path
+
+
 def build_settings(data: dict[str, Any], db_override: str | os.PathLike[str] | None = None) -> Settings:
     """Validate a merged configuration mapping into `Settings`."""
     wh = data.get("warehouse", {})
@@ -246,7 +255,16 @@ def build_settings(data: dict[str, Any], db_override: str | os.PathLike[str] | N
     settle = refresh.get("settle_seconds", 2)
     if not isinstance(settle, (int, float)) or settle < 0:
         raise ConfigError("refresh.settle_seconds must be a number of seconds ≥ 0")
+    dash = data.get("dashboard", {})
+    source = dash.get("source", "warehouse")
+    if source not in ("warehouse", "lake"):
+        raise ConfigError(f"dashboard.source = {source!r}: use \"warehouse\" or \"lake\"")
+    lake_metrics = _path(dash.get("lake_metrics", "data/lake-metrics"))
+    lake = _path(dash["lake"]) if dash.get("lake") else None
     return Settings(
+        dashboard_source=source,
+        lake_metrics=lake_metrics,
+        lake=lake,
         warehouse_path=path,
         memory_limit=str(wh.get("memory_limit", "3GB")),
         source_name=str(src.get("name", "desk")),

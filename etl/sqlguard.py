@@ -11,6 +11,9 @@
    "truncated" notice (downloads are not capped);
 4. errors as a title a person can act on, with the database's message beside it.
 
+In the dashboard's lake mode (etl/lake/reader.py) layer 1 is an in-memory database whose
+file access is limited to the metrics folder and the lake (connect_folders).
+
 The dashboard's own queries go through the same connection configuration (one process
 cannot open one file with two configurations).
 """
@@ -22,6 +25,7 @@ import re
 import threading
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +72,28 @@ def connect(path: Path | str, *, memory_limit: str = DEFAULT_MEMORY, threads: in
         con.execute("set lock_configuration = true")
     except duckdb.InvalidInputException:
         pass  # the same database instance, configured and locked by an earlier connection
+    return con
+
+
+def connect_folders(readable: list[Path], setup: Callable[[duckdb.DuckDBPyConnection], Any], *,
+                    memory_limit: str = DEFAULT_MEMORY, threads: int = 2) -> duckdb.DuckDBPyConnection:
+    """An in-memory database over Parquet folders (the dashboard's lake mode): file access
+    is limited to `readable` (DuckDB's allowed_directories) before `setup` creates the
+    views, then the configuration is locked. Inside those folders DuckDB would also let a
+    COPY write; the statement allow-list (layer 2) refuses every such statement."""
+    con = duckdb.connect(":memory:", config={
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "allow_community_extensions": False,
+        "memory_limit": memory_limit,
+        "threads": threads,
+    })
+    con.execute("set TimeZone = 'UTC'")
+    dirs = ", ".join("'" + str(p).replace("'", "''").rstrip("/") + "/'" for p in readable)
+    con.execute(f"set allowed_directories = [{dirs}]")
+    con.execute("set enable_external_access = false")
+    setup(con)
+    con.execute("set lock_configuration = true")
     return con
 
 

@@ -3,14 +3,16 @@ the last run's warnings, and the last failed run."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import streamlit as st
 
 from dashboard import charts
 from dashboard.auth import require
-from dashboard.db import warehouse_path, warehouse_settings
+from dashboard.db import source_path, warehouse_path, warehouse_settings
 from dashboard.frame import Context, context, localise
 from dashboard.i18n import column
 from etl import runlog
@@ -44,17 +46,29 @@ def controls(ctx: Context) -> None:
             st.success(ctx.t("rolled_back", before=before.stem, after=after.stem))
 
 
+COUNTED = ("tickets", "ticket_events", "qa_reviews", "agents", "rejects")
+
+
+def lake_source(ctx: Context) -> None:
+    """Lake mode: where the metric tables come from."""
+    manifest = json.loads((Path(ctx.wh.version_file) / "manifest.json").read_text(encoding="utf-8"))
+    st.info(ctx.t("lake_source", path=source_path(), engine=manifest.get("engine"),
+                  at=str(manifest.get("computed_at", ""))[:16].replace("T", " "),
+                  version=manifest.get("warehouse_version")))
+
+
 def render(ctx: Context) -> None:
     st.title(ctx.t("page_health"))
     wh = ctx.wh
-    controls(ctx)
+    if Path(wh.version_file).is_dir():  # lake mode: the refresh and rollback act on the warehouse
+        lake_source(ctx)
+    else:
+        controls(ctx)
     st.subheader(ctx.t("counts"))
-    counts = wh.sql("""
-        select 'tickets' as table_name, count(*) as n from tickets union all
-        select 'ticket_events', count(*) from ticket_events union all
-        select 'qa_reviews', count(*) from qa_reviews union all
-        select 'agents', count(*) from agents union all
-        select 'rejects', count(*) from rejects""")
+    present = set(wh.sql("select view_name as n from duckdb_views() union all "
+                         "select table_name from duckdb_tables()")["n"])
+    counts = wh.sql(" union all ".join(f"select '{name}' as table_name, count(*) as n from {name}"
+                                       for name in COUNTED if name in present))
     cols = st.columns(len(counts))
     for col, (name, n) in zip(cols, counts.itertuples(index=False), strict=True):
         col.metric(column("tickets_table" if name == "tickets" else name, ctx.lang), f"{n:,}")

@@ -1,30 +1,32 @@
 -- Rates defined once, as macros stored in the warehouse, for any grouping:
 --   select channel, pct_frt_within_sla(frt_sla) from ticket_metrics group by channel
--- Each returns a percentage (0–100), NULL when its denominator is empty.
+-- Each returns a percentage (0–100) as a DOUBLE, NULL when its denominator is empty.
+-- (cast(100 as double), not 100.0: Spark and Trino read 100.0 as a DECIMAL and would
+-- divide in decimals, rounding at the 14th digit; the lake engines must agree exactly.)
 
 -- Share of tickets whose first-response SLA is decided ('met' or 'breached') that met it;
 -- 'pending' tickets (unanswered, still inside the target) are left out.
 create or replace macro pct_frt_within_sla(frt_sla) as
-    100.0 * count(*) filter (where frt_sla = 'met')
+    cast(100 as double) * count(*) filter (where frt_sla = 'met')
     / nullif(count(*) filter (where frt_sla in ('met', 'breached')), 0);
 
 -- Share of tickets escalated to level 1 or above.
 create or replace macro pct_escalated(is_escalated) as
-    100.0 * count(*) filter (where is_escalated) / nullif(count(*), 0);
+    cast(100 as double) * count(*) filter (where is_escalated) / nullif(count(*), 0);
 
 -- Share of tickets that were resolved at least once and were reopened.
 create or replace macro pct_reopened(reopen_count, is_resolved) as
-    100.0 * count(*) filter (where reopen_count > 0)
+    cast(100 as double) * count(*) filter (where reopen_count > 0)
     / nullif(count(*) filter (where is_resolved or reopen_count > 0), 0);
 
 -- Share of CSAT answers that are 4 or 5.
 create or replace macro pct_csat_satisfied(csat) as
-    100.0 * count(csat) filter (where csat >= 4) / nullif(count(csat), 0);
+    cast(100 as double) * count(csat) filter (where csat >= 4) / nullif(count(csat), 0);
 
 -- Share of QA reviews that found at least one error.
 create or replace macro pct_reviews_with_error(has_error) as
-    100.0 * count(*) filter (where has_error) / nullif(count(*), 0);
+    cast(100 as double) * count(*) filter (where has_error) / nullif(count(*), 0);
 
 -- Share of QA reviews that found the given error type (the error rate per reviewed ticket).
 create or replace macro pct_reviews_with(error_types, error_type) as
-    100.0 * count(*) filter (where list_contains(error_types, error_type)) / nullif(count(*), 0);
+    cast(100 as double) * count(*) filter (where list_contains(error_types, error_type)) / nullif(count(*), 0);
