@@ -124,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--out", metavar="DIR2", required=True, help="where the metric tables go")
     q.add_argument("--master", metavar="URL", help="Spark master (default local[*]): spark://host:7077, "
                    "yarn, k8s://…; --lake and --out must then be paths every executor reaches")
+    q.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE",
+                   help="a Spark setting, as spark-submit's --conf; repeatable (e.g. spark.driver.memory=8g)")
+    q.add_argument("--config", metavar="FILE", help="TOML settings over the defaults (default: DESK_CONFIG); "
+                   "DuckDB uses [warehouse] memory_limit")
     q = lsub.add_parser("sql", help="print a model's SQL translated for Spark or Trino",
                         description="Print the SQL of the metric models as another engine runs it "
                         "(macros expanded, engine-specific functions rewritten), to run them on a "

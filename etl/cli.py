@@ -75,7 +75,15 @@ def cmd_lake(args: argparse.Namespace) -> int:
         return 0
     from etl.lake.metrics import run
 
-    counts = run(args.engine, Path(args.lake), Path(args.out), master=args.master)
+    conf = {}
+    for item in args.conf:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--conf {item!r}: give KEY=VALUE, e.g. spark.driver.memory=8g")
+        conf[key.strip()] = value.strip()
+    settings = load_settings(args.config)
+    counts = run(args.engine, Path(args.lake), Path(args.out), master=args.master, conf=conf or None,
+                 memory_limit=settings.memory_limit)
     c.print(f"metric tables computed by {args.engine} over {args.lake}, published as {args.out}:")
     c.print(", ".join(f"{t} {n:,}" for t, n in counts.items()))
     return 0

@@ -374,7 +374,7 @@ def test_metrics_runs_publish_versions_atomically(tmp_path: Path, sample_warehou
     kept = sorted(p.name for p in (tmp_path / ".metrics.versions").iterdir())
     assert kept == ["v000002", "v000003", "v000004"]
 
-    def broken(lake: Path, folder: Path) -> dict[str, int]:
+    def broken(lake: Path, folder: Path, *_: object) -> dict[str, int]:
         (folder / "ticket_metrics").mkdir()
         raise RuntimeError("engine failed")
 
@@ -391,8 +391,12 @@ def test_metrics_errors_are_clear(tmp_path: Path) -> None:
                            "--lake", str(tmp_path / "notalake"), "--out", str(tmp_path / "m")],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 2 and "is not a lake (no manifest.json)" in proc.stdout
-    with pytest.raises(ConfigError, match="--master is for --engine spark"):
+    with pytest.raises(ConfigError, match="--master and --conf are for --engine spark"):
         lake_metrics.run("duckdb", tmp_path / "notalake", tmp_path / "m", master="spark://x:7077")
+    proc = subprocess.run([sys.executable, "-m", "etl", "lake", "metrics", "--engine", "spark", "--lake",
+                           str(tmp_path / "notalake"), "--out", str(tmp_path / "m"), "--conf", "driver"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 2 and "give KEY=VALUE" in proc.stdout
 
 
 def test_cli_export_and_duckdb_metrics(tmp_path: Path, sample_warehouse: Settings) -> None:

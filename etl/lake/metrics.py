@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,9 +111,11 @@ def _model_views(con: duckdb.DuckDBPyConnection, materialise: bool) -> None:
         con.execute(f"create {what} {name} as {model_sql(path, 'duckdb')}")
 
 
-def run_duckdb(lake: Path, out: Path) -> dict[str, int]:
-    """The metric tables computed by DuckDB over the lake's Parquet files, written to `out`."""
-    con = duckdb.connect()
+def run_duckdb(lake: Path, out: Path, memory_limit: str = "3GB") -> dict[str, int]:
+    """The metric tables computed by DuckDB over the lake's Parquet files, written to `out`;
+    beyond `memory_limit` DuckDB spills to a folder inside `out`, removed at the end."""
+    spill = out / ".spill"
+    con = duckdb.connect(config={"memory_limit": memory_limit, "temp_directory": str(spill)})
     try:
         _lake_views(con, lake)
         _model_views(con, materialise=True)
@@ -124,6 +127,7 @@ def run_duckdb(lake: Path, out: Path) -> dict[str, int]:
         return counts
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def output_schemas(lake: Path) -> dict[str, dict[str, str]]:
@@ -138,15 +142,23 @@ def output_schemas(lake: Path) -> dict[str, dict[str, str]]:
         con.close()
 
 
-def spark_session(master: str | None = None):  # type: ignore[no-untyped-def]
-    """A Spark session in UTC: local[*] unless a master URL is given."""
+def spark_session(master: str | None = None, conf: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """A Spark session in UTC: local[*] unless a master URL is given; `conf` as spark-submit's
+    --conf (spark.driver.memory=8g, spark.executor.memory=…)."""
+    # we never convert to pandas, the only part its pandas-version warning is about
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise LakeError("PySpark is not installed: `pip install -r requirements-lake.txt` "
                         "(it needs Java 17 or newer)", title="Spark is not available") from None
+    if conf and conf.get("spark.sql.session.timeZone", "UTC") != "UTC":
+        raise ConfigError("spark.sql.session.timeZone must stay UTC: the metric SQL counts in UTC")
     try:
-        spark = (SparkSession.builder.master(master or "local[*]").appName("complaint-desk-metrics")
+        builder = SparkSession.builder.master(master or "local[*]").appName("complaint-desk-metrics")
+        for key, value in (conf or {}).items():
+            builder = builder.config(key, value)
+        spark = (builder
                  .config("spark.sql.session.timeZone", "UTC")
                  .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
                  .config("spark.ui.enabled", "false")
@@ -181,11 +193,12 @@ def _conform_integers(df, schema: dict[str, str]):  # type: ignore[no-untyped-de
     return df.select(cols)
 
 
-def run_spark(lake: Path, out: Path, master: str | None = None) -> dict[str, int]:
+def run_spark(lake: Path, out: Path, master: str | None = None,
+              conf: dict[str, str] | None = None) -> dict[str, int]:
     """The metric tables computed by Spark over the lake, written to `out` (a path every
     executor can reach when a cluster master is given)."""
     schemas = output_schemas(lake)
-    spark = spark_session(master)
+    spark = spark_session(master, conf)
     try:
         for table in (*PARTITIONED, *SINGLE):
             df = spark.read.parquet(str(lake / table))
@@ -213,18 +226,20 @@ def run_spark(lake: Path, out: Path, master: str | None = None) -> dict[str, int
         spark.stop()
 
 
-def run(engine: str, lake: Path, out: Path, master: str | None = None) -> dict[str, int]:
+def run(engine: str, lake: Path, out: Path, master: str | None = None,
+        conf: dict[str, str] | None = None, memory_limit: str = "3GB") -> dict[str, int]:
     """Compute the metric tables over `lake` on `engine` and publish them as `out`; the row
-    count of each table written."""
+    count of each table written. `memory_limit` bounds DuckDB (the [warehouse] setting)."""
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; one of {', '.join(ENGINES)}")
-    if master and engine != "spark":
-        raise ConfigError("--master is for --engine spark")
+    if (master or conf) and engine != "spark":
+        raise ConfigError("--master and --conf are for --engine spark")
     source = check_lake(lake)
     lake = lake.absolute()
     with _new_version(out) as folder:
         try:
-            counts = run_spark(lake, folder, master) if engine == "spark" else run_duckdb(lake, folder)
+            counts = (run_spark(lake, folder, master, conf) if engine == "spark"
+                      else run_duckdb(lake, folder, memory_limit))
         except (DeskError, KeyboardInterrupt):
             raise
         except Exception as exc:  # the engine's own error: one line of it, nothing published
