@@ -36,3 +36,18 @@ def test_small_benchmark_produces_every_figure(tmp_path: Path) -> None:
     assert report["growth"][0]["from"] == 1500 and "load" in report["growth"][0]
     assert any("dashboard query process" in t["target"] for t in report["targets"])
     assert "ours/plain" in proc.stdout and "growth 1,500 → 3,000" in proc.stdout
+
+
+def test_peak_memory_is_the_child_own_not_the_benchmark_process() -> None:
+    """A step's RSS is its own process's peak, even when the benchmark process itself holds
+    far more memory when it starts the step (Linux's ru_maxrss would report the parent's)."""
+    from etl.bench import _python, _run
+
+    ballast = bytearray(600 * 2**20)
+    for i in range(0, len(ballast), 4096):
+        ballast[i] = 1
+    small, _ = _run(_python("x = 1"))
+    big, _ = _run(_python("b = bytearray(300 * 2**20)\nfor i in range(0, len(b), 4096): b[i] = 1"))
+    del ballast
+    assert 0 < small.rss_bytes < 200 * 2**20
+    assert 300 * 2**20 < big.rss_bytes < 500 * 2**20
