@@ -10,6 +10,7 @@ rows_read = rows_loaded + rows_rejected + rows_skipped.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -343,7 +344,7 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
         with Build(settings, keep_versions=keep_versions) as build:
             con = build.con
             assert con is not None
-            warehouse.apply_schema(con)
+            upgraded = warehouse.apply_schema(con)
             sqlfiles.run(con, "staging/macros")
             run_id = _next_run_id(con)
             seen: set[str] = set()
@@ -376,7 +377,10 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
                                    future_limit=future_limit, privacy=privacy_params)
                     finally:
                         ext.cleanup()
-                        con.execute(f"drop view if exists {ext.view}")
+                        # after an error the transaction is aborted (its rollback drops the
+                        # view): an error here would hide the one that matters
+                        with contextlib.suppress(duckdb.TransactionException):
+                            con.execute(f"drop view if exists {ext.view}")
                     con.execute("commit")
                 except InputError as exc:
                     con.execute("rollback")
@@ -415,6 +419,10 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
             _record_files(con, run_id, results)
             say("checking consistency", FINAL_SHARE["checks"] * max(1, sum(sizes)))
             warnings = [w for f in results for w in f.warnings]
+            if upgraded:
+                warnings.append(f"the warehouse was written by an earlier version of the ETL: added "
+                                f"{', '.join(upgraded)} (empty for rows loaded before) and rebuilt the "
+                                "metrics in full")
             warnings += warehouse.fail_on_checks(warehouse.run_checks(con))
             version = int(warehouse.get_meta(con, "version") or 0) + 1
             warehouse.set_meta(con, "version", str(version))

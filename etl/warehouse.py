@@ -27,8 +27,8 @@ SCHEMA_VERSION = "1"
 
 INTERMEDIATE = ("int_escalation_events", "int_ticket_event_facts", "int_escalation_levels",
                 "int_ticket_policy")
-# (name, materialisation): "table" is kept per ticket (incrementally), "table_full" is
-# recomputed whole at every publish (small: one row per review), "view" is a view.
+# (name, materialisation): "table" is kept per ticket (rebuilt whole, or incrementally for
+# the tickets in scope; its rows of this build are also `<name>_in_scope`), "view" is a view.
 MARTS = (
     ("ticket_metrics", "table"),
     ("escalation_steps", "table"),
@@ -44,7 +44,10 @@ CHECKS = ("tickets_unique", "ticket_metrics_unique", "ticket_metrics_complete",
 
 def connect_writer(path: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
     """A read-write connection for building a new state (never on the live file)."""
-    con = duckdb.connect(str(path), config={"memory_limit": settings.memory_limit})
+    # one checkpoint, at publish: the build file is private, so earlier ones (DuckDB's default
+    # after 16 MiB of log, e.g. at every file's commit) would only write the same blocks twice
+    con = duckdb.connect(str(path), config={"memory_limit": settings.memory_limit,
+                                            "checkpoint_threshold": "1GB"})
     con.execute("set TimeZone = 'UTC'")
     return con
 
@@ -61,14 +64,45 @@ def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+def apply_schema(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Create the stored tables that are missing, and add the columns that a warehouse of an
+    earlier version of the ETL lacks (as NULL for its rows; the marts are then rebuilt in
+    full). Returns the "table.column" names added."""
     con.execute(sqlfiles.sql_text("schema"))
+    added = _add_missing_columns(con)
+    if added:
+        con.execute("delete from warehouse_meta where key = 'models_fingerprint'")
     found = get_meta(con, "schema_version")
     if found is not None and found != SCHEMA_VERSION:
         raise WarehouseError(f"the warehouse has schema version {found}, this version of the ETL "
                              f"writes {SCHEMA_VERSION}; rebuild it by loading the exports into a "
                              "new --db", title="Warehouse of another version")
     set_meta(con, "schema_version", SCHEMA_VERSION)
+    return added
+
+
+# the columns of the database's own tables (not views, not the system catalog's)
+_TABLE_COLUMNS = ("select {what} from duckdb_columns() c join duckdb_tables() t on t.table_oid = c.table_oid "
+                  "where t.database_name = current_database() and t.schema_name = 'main' "
+                  "and not t.temporary")
+
+
+def _add_missing_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Columns schema.sql declares that the stored tables lack (added later to the ETL)."""
+    fresh = duckdb.connect()
+    try:
+        fresh.execute(sqlfiles.sql_text("schema"))
+        declared = fresh.execute(_TABLE_COLUMNS.format(what="c.table_name, c.column_name, c.data_type")
+                                 + " order by c.table_name, c.column_index").fetchall()
+    finally:
+        fresh.close()
+    stored = set(con.execute(_TABLE_COLUMNS.format(what="c.table_name, c.column_name")).fetchall())
+    added = []
+    for table, column, data_type in declared:
+        if (table, column) not in stored:
+            con.execute(f'alter table {table} add column "{column}" {data_type}')
+            added.append(f"{table}.{column}")
+    return added
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -184,9 +218,13 @@ def build_models(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> s
                 on a.source = q.source and a.agent_id = q.agent_id
             union
             select source, ticket_id from ticket_metrics where not is_resolved""", {"run": run_id})
+        # the rows in scope, read from the big tables once (every model reads them again)
         for table in ("tickets", "ticket_events", "qa_reviews"):
-            con.execute(f"create or replace temp view {table}_in_scope as select t.* from {table} t "
-                        "semi join affected a on a.source = t.source and a.ticket_id = t.ticket_id")
+            # (keys first, then the whole rows by rowid: reading every column of every row
+            # before the join would cost twice as much)
+            con.execute(f"create or replace temp table {table}_in_scope as select * from {table} "
+                        f"where rowid in (select t.rowid from {table} t semi join affected a "
+                        "on a.source = t.source and a.ticket_id = t.ticket_id)")
     else:
         for table in ("tickets", "ticket_events", "qa_reviews"):
             con.execute(f"create or replace temp view {table}_in_scope as select * from {table}")
@@ -197,23 +235,27 @@ def build_models(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> s
         sql = sqlfiles.sql_text("marts/" + name)
         if kind == "view":
             con.execute(f"create or replace view {name} as\n{sql}")
-        elif kind == "table_full" or not incremental:
+            continue
+        if not incremental:
             if con.execute("select count(*) from duckdb_views() where view_name = ? and not temporary",
                            [name]).fetchall()[0][0]:
                 con.execute(f"drop view {name}")  # a view in files of earlier versions
             con.execute(f"create or replace table {name} as\n{sql}")
-        else:
-            con.execute(f"delete from {name} where (source, ticket_id) in (select source, ticket_id from affected)")
-            if name == "qa_reviews_scored":  # a review re-exported for another ticket: its old row
-                con.execute("delete from qa_reviews_scored where (source, review_id) in "
-                            "(select source, review_id from qa_reviews where run_id = $run)", {"run": run_id})
-            con.execute(f"insert into {name} by name select * from ({sql}) m "
-                        "semi join affected a on a.source = m.source and a.ticket_id = m.ticket_id")
+            con.execute(f"create or replace temp view {name}_in_scope as select * from {name}")
+            continue
+        # incremental: the rows of the tickets in scope, computed apart (later marts and the
+        # checks read them there), then swapped in for the stored ones
+        con.execute(f"create or replace temp table {name}_in_scope as\n{sql}")
+        con.execute(f"delete from {name} where (source, ticket_id) in (select source, ticket_id from affected)")
+        if name == "qa_reviews_scored":  # a review re-exported for another ticket: its old row
+            con.execute("delete from qa_reviews_scored where (source, review_id) in "
+                        "(select source, review_id from qa_reviews where run_id = $run)", {"run": run_id})
+        con.execute(f"insert into {name} by name select * from {name}_in_scope")
     set_meta(con, "models_fingerprint", fingerprint)
-    # what the consistency checks look at: everything, or the touched tickets
-    scope = ("semi join affected a on a.source = t.source and a.ticket_id = t.ticket_id" if incremental else "")
-    for table in ("tickets", "ticket_metrics"):
-        con.execute(f"create or replace temp view checked_{table} as select t.* from {table} t {scope}")
+    # what the consistency checks look at: everything, or the touched tickets (the rows just
+    # computed; the marts' other rows were checked when they were published)
+    for table in ("tickets", "qa_reviews", "ticket_metrics"):
+        con.execute(f"create or replace temp view checked_{table} as select * from {table}_in_scope")
     catalog.apply(con)
     return "incremental" if incremental else "full"
 

@@ -118,3 +118,52 @@ def test_run_log_rows(settings) -> None:  # type: ignore[no-untyped-def]
     assert as_of == SAMPLE_AS_OF
     log = (settings.warehouse_path.parent / "etl-runs.jsonl").read_text(encoding="utf-8")
     assert '"status": "published"' in log
+
+
+def test_warehouse_of_an_earlier_version_gains_the_new_columns(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A warehouse written before a column was added to the schema takes the next load: the
+    column is added (empty for the rows it held), the metrics are rebuilt in full, the run
+    says so, and the figures equal those of a warehouse built by this version."""
+    import duckdb
+
+    load([SAMPLE / "tickets.csv", SAMPLE / "events.csv"], settings, as_of=SAMPLE_AS_OF)
+    con = duckdb.connect(str(resolve_live(settings.warehouse_path)))
+    con.execute("alter table tickets drop column frt_sla_reported")
+    con.execute("alter table tickets drop column frt_sla_reported_raw")
+    con.close()
+    result = load([SAMPLE / "tickets_update.csv"], settings, as_of=SAMPLE_AS_OF)
+    assert any("earlier version of the ETL" in w and "tickets.frt_sla_reported" in w for w in result.warnings)
+    assert query(settings, "select value from warehouse_meta where key = 'models_built'") == [("full",)]
+    columns = {c for (c,) in query(settings, "select column_name from duckdb_columns() where table_name = 'tickets'")}
+    assert {"frt_sla_reported", "frt_sla_reported_raw"} <= columns
+
+    from etl.settings import load_settings
+    fresh = load_settings(db=tmp_path / "fresh" / "warehouse.duckdb")
+    load([SAMPLE / "tickets.csv", SAMPLE / "events.csv"], fresh, as_of=SAMPLE_AS_OF)
+    load([SAMPLE / "tickets_update.csv"], fresh, as_of=SAMPLE_AS_OF)
+    def without_customer(m: dict) -> dict:  # each warehouse has its own salt for the customer hash
+        return {k: {c: v for c, v in row.items() if c != "customer_id"} for k, row in m.items()}
+
+    assert without_customer(metrics_by_ticket(settings)) == without_customer(metrics_by_ticket(fresh))
+
+
+def test_an_error_inside_a_file_is_reported_as_itself(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A database error while a file is merged reaches the user as that error, not as the
+    "transaction is aborted" of the clean-up after it; nothing is published."""
+    import pytest
+
+    from etl import load as load_module
+    from etl.errors import PublishError
+
+    original = load_module.sqlfiles.query
+
+    def broken(name, **kw):  # type: ignore[no-untyped-def]
+        text = original(name, **kw)
+        return text.replace("s.subcategory,", "s.no_such_column,", 1) if name == "load/merge_tickets" else text
+
+    monkeypatch.setattr(load_module.sqlfiles, "query", broken)
+    with pytest.raises(PublishError) as caught:
+        load([SAMPLE / "tickets.csv"], settings, as_of=SAMPLE_AS_OF)
+    assert "no_such_column" in str(caught.value)
+    assert "aborted" not in str(caught.value)
+    assert not settings.warehouse_path.exists()

@@ -30,7 +30,9 @@ from etl.lake.layout import MANIFEST, MODELS, OUTPUTS, PARTITIONED, SINGLE, sql_
 from etl.lake.portable import model_sql
 from etl.publish import point_live_to, resolve_live, versions_dir, writer_lock
 
-SCOPED = tuple(PARTITIONED)  # the build's *_in_scope views: everything here
+# the build's *_in_scope names: on a lake every build is whole, so each is an alias of the
+# table (a mart's alias is made when the mart is)
+SCOPED = tuple(PARTITIONED)
 ENGINES = ("duckdb", "spark")
 KEEP_VERSIONS = 3
 
@@ -109,6 +111,8 @@ def _model_views(con: duckdb.DuckDBPyConnection, materialise: bool) -> None:
         name = path.split("/", 1)[1]
         what = "table" if kind == "table" and materialise else "view"
         con.execute(f"create {what} {name} as {model_sql(path, 'duckdb')}")
+        if kind == "table":
+            con.execute(f"create view {name}_in_scope as select * from {name}")
 
 
 def run_duckdb(lake: Path, out: Path, memory_limit: str = "3GB") -> dict[str, int]:
@@ -214,6 +218,8 @@ def run_spark(lake: Path, out: Path, master: str | None = None,
             if kind == "table":
                 df = _conform_integers(df, schemas[name]).cache()
             df.createOrReplaceTempView(name)
+            if kind == "table":
+                df.createOrReplaceTempView(f"{name}_in_scope")
         counts = {}
         for name in OUTPUTS:
             folder = out / name

@@ -21,6 +21,6 @@ select
     )) / 60e6 as minutes_from_previous_step,
     m.created_at, m.created_week, m.created_month, m.channel, m.category, m.priority, m.team, m.agent_id
 from int_escalation_levels l
-join ticket_metrics m using (source, ticket_id)
+join ticket_metrics_in_scope m using (source, ticket_id)
 -- only the levels the ticket's effective escalation_level says it reached
 where l.level <= m.escalation_level

@@ -23,5 +23,5 @@ select
     t.created_at as ticket_created_at
 from qa_reviews_in_scope q
 cross join (select max(value) filter (where key = 'reporting_timezone') as reporting_tz from warehouse_meta) m
-left join ticket_metrics t on t.source = q.source and t.ticket_id = q.ticket_id
+left join ticket_metrics_in_scope t on t.source = q.source and t.ticket_id = q.ticket_id
 left join agents a on a.source = q.source and a.agent_id = coalesce(q.agent_id, t.agent_id)
