@@ -5,7 +5,10 @@
 -- Text → instant. ISO 8601 with or without offset ('2026-01-05T09:30:00+08:00', '…Z'),
 -- spreadsheet forms ('2026/1/5 9:30', '2026-01-05 09:30:00'), dates ('2026-01-05'),
 -- and a blank before the offset ('2026-01-05 09:30:00 +0800').
+-- (coalesce evaluates an argument only for the rows the ones before left NULL: the plain
+-- cast, which takes most values, runs first; the trimmed one costs only the rest)
 create or replace temp macro parse_ts(x) as coalesce(
+    try_cast(x as timestamptz),
     try_cast(trim(x) as timestamptz),
     try_strptime(trim(x), ['%Y-%m-%d %H:%M:%S %z', '%Y/%m/%d %H:%M:%S %z', '%Y-%m-%d %H:%M %z'])
 );
