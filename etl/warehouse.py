@@ -19,7 +19,6 @@ import duckdb
 import pyarrow as pa
 
 from etl import catalog, sqlfiles
-from etl.calendar import build_calendar
 from etl.errors import PublishError, WarehouseError
 from etl.settings import Settings
 
@@ -150,8 +149,24 @@ def write_policy(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     set_meta(con, "reporting_timezone", settings.reporting_timezone)
 
 
-def write_calendar(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.datetime) -> None:
-    """calendar_hours and business_days covering every stored time stamp and as_of."""
+# a calendar is built this many days past the newest time stamp or as_of, so that the next
+# refreshes (as_of moving on by hours or days) find it covering them and keep it
+CALENDAR_AHEAD_DAYS = 31
+
+
+def calendar_key(settings: Settings) -> str:
+    """What the calendar tables depend on besides their date range."""
+    import hashlib
+
+    import holidays
+
+    return hashlib.sha256(f"{holidays.__version__}|{sorted(settings.schedules.items())!r}".encode()).hexdigest()
+
+
+def write_calendar(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.datetime) -> bool:
+    """calendar_hours and business_days covering every stored time stamp and as_of; kept as
+    they are when they already cover that range for the same schedules and holiday data.
+    Returns whether they were (re)built."""
     row = con.execute("""
         select min(t), max(t) from (
             select min(created_at) as t from tickets union all
@@ -163,11 +178,21 @@ def write_calendar(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt
     hi = max(row[1] or as_of, as_of)
     first = (lo - dt.timedelta(days=2)).date()
     last = (hi + dt.timedelta(days=2)).date()
+    key = calendar_key(settings)
+    stored = json.loads(get_meta(con, "calendar") or "{}")
+    if (stored.get("key") == key and stored.get("first", "9999") <= first.isoformat()
+            and stored.get("last", "0000") >= last.isoformat()):
+        return False
+    from etl.calendar import build_calendar  # (pandas: only when a calendar is built)
+
+    last += dt.timedelta(days=CALENDAR_AHEAD_DAYS)
     hours, days = build_calendar(settings.schedules, first, last)
     for name, table in (("calendar_hours", hours), ("business_days", days)):
         con.register("_calendar", table)
         con.execute(f"create or replace table {name} as select * from _calendar")
         con.unregister("_calendar")
+    set_meta(con, "calendar", json.dumps({"key": key, "first": first.isoformat(), "last": last.isoformat()}))
+    return True
 
 
 def models_fingerprint(con: duckdb.DuckDBPyConnection) -> str:

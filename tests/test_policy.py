@@ -134,3 +134,36 @@ def test_config_file_and_env(tmp_path: Path, monkeypatch) -> None:  # type: igno
     bad.write_text("[sla\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(bad)
+
+
+def test_calendar_is_kept_while_it_covers_the_data_and_rebuilt_when_the_schedule_changes(tmp_path: Path) -> None:
+    """A refresh whose data and as_of the stored business calendar still covers keeps it (it
+    is built a month ahead); one beyond it, or a changed schedule, builds it again, and the
+    business minutes follow the schedule in force."""
+    import json
+
+    from etl.load import rebuild
+    from tests.conftest import SAMPLE, query
+
+    s = load_settings(db=tmp_path / "wh" / "warehouse.duckdb")
+    load([SAMPLE / "tickets.csv"], s, as_of=SAMPLE_AS_OF)
+
+    def calendar() -> dict:
+        return json.loads(query(s, "select value from warehouse_meta where key = 'calendar'")[0][0])
+
+    first = calendar()
+    assert dt.date.fromisoformat(first["last"]) >= SAMPLE_AS_OF.date() + dt.timedelta(days=30)
+    load([SAMPLE / "events.csv"], s, as_of=SAMPLE_AS_OF + dt.timedelta(days=7))
+    assert calendar() == first
+    rebuild(s, as_of=SAMPLE_AS_OF + dt.timedelta(days=60))
+    later = calendar()
+    assert later["last"] > first["last"] and later["key"] == first["key"]
+    before = metrics_by_ticket(s)["T5"]["resolution_business_minutes"]
+
+    lunch = settings_with(tmp_path, {"schedules": {"default": {
+        "timezone": "Asia/Shanghai", "days": ["mon", "tue", "wed", "thu", "fri"],
+        "hours": ["09:00-12:00", "13:00-18:00"], "holidays": "CN"}}, "schedule_rules": []})
+    rebuild(lunch)
+    assert calendar()["key"] != first["key"]
+    assert metrics_by_ticket(lunch)["T5"]["resolution_business_minutes"] == pytest.approx(960)
+    assert before != pytest.approx(960)
