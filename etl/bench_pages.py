@@ -20,8 +20,8 @@ import duckdb
 
 from etl import sqlguard
 from etl.publish import resolve_live
+from etl.settings import PROJECT_ROOT as ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("overview", "first_response", "resolution", "escalations", "agent_quality", "sql", "data_health")
 PLAIN_SCAN = ("select count(ticket_id), max(subject), min(created_at), max(first_response_at), "
               "max(resolved_at), sum(csat), max(channel), max(category), max(team), max(agent_id) "

@@ -278,7 +278,7 @@ def _merge(con: duckdb.DuckDBPyConnection, kind: str, *, valid: int,
     stored = con.execute(f"select count(*) from (select 1 from {table} where source = ? limit 1)",
                          [params["source"]]).fetchall()[0][0] > 0
     fast = not stored and repeats == 0
-    text = sqlfiles.query(f"load/merge_{kind}", incoming="table",
+    text = sqlfiles.query(f"load/merge_{kind}",
                           dedupe="" if repeats else "--",  # "--" comments the window out
                           stored=table if stored else f"(select * from {table} where false)")
     statements = sqlfiles.statements(text)
@@ -311,7 +311,7 @@ def _log(settings: Settings, entry: dict[str, object]) -> None:
 def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: str | None = None,
          source: str | None = None, as_of: dt.datetime | None = None, encoding: str | None = None,
          command: str = "load", progress: Progress | None = None, keep_going: bool = False,
-         keep_versions: int = 3, profile: object | None = None) -> RunResult:
+         profile: object | None = None) -> RunResult:
     """Load export files (or folders of them) and publish the new warehouse state.
 
     Raises a DeskError (nothing published, the warehouse as it was) when a file cannot be
@@ -341,7 +341,7 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
         "salt": customer_salt(settings) if settings.hash_customer_ids else "",
         "hash_customers": settings.hash_customer_ids, "scrub_text": settings.scrub_free_text}
     try:
-        with Build(settings, keep_versions=keep_versions) as build:
+        with Build(settings) as build:
             con = build.con
             assert con is not None
             upgraded = warehouse.apply_schema(con)

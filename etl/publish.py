@@ -151,8 +151,8 @@ class Build:
     Leaving the block without `publish(version)` (or with an exception) discards the copy.
     """
 
-    def __init__(self, settings: Settings, keep_versions: int = 3) -> None:
-        self.keep_versions = keep_versions
+    def __init__(self, settings: Settings) -> None:
+        self.keep_versions = settings.keep_versions  # [refresh] keep_versions
         self.settings = settings
         self.live = settings.warehouse_path
         self.path = build_path(self.live)

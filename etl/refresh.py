@@ -159,7 +159,7 @@ def _refresh_locked(settings: Settings, inbox: Path, log: Log) -> RefreshResult:
         log("nothing_to_load", files_waiting=len(out.unsettled))
         return out
     try:
-        run = load(stable, settings, command="refresh", keep_going=True, keep_versions=settings.keep_versions)
+        run = load(stable, settings, command="refresh", keep_going=True)
     except DeskError as exc:
         log("load_failed", error=str(exc), detail="nothing was published; the files stay in the inbox")
         out.exit_code = EXIT_FATAL

@@ -163,10 +163,9 @@ def calendar_key(settings: Settings) -> str:
     return hashlib.sha256(f"{holidays.__version__}|{sorted(settings.schedules.items())!r}".encode()).hexdigest()
 
 
-def write_calendar(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.datetime) -> bool:
+def write_calendar(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt.datetime) -> None:
     """calendar_hours and business_days covering every stored time stamp and as_of; kept as
-    they are when they already cover that range for the same schedules and holiday data.
-    Returns whether they were (re)built."""
+    they are when they already cover that range for the same schedules and holiday data."""
     row = con.execute("""
         select min(t), max(t) from (
             select min(created_at) as t from tickets union all
@@ -182,7 +181,7 @@ def write_calendar(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt
     stored = json.loads(get_meta(con, "calendar") or "{}")
     if (stored.get("key") == key and stored.get("first", "9999") <= first.isoformat()
             and stored.get("last", "0000") >= last.isoformat()):
-        return False
+        return
     from etl.calendar import build_calendar  # (pandas: only when a calendar is built)
 
     last += dt.timedelta(days=CALENDAR_AHEAD_DAYS)
@@ -192,21 +191,19 @@ def write_calendar(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: dt
         con.execute(f"create or replace table {name} as select * from _calendar")
         con.unregister("_calendar")
     set_meta(con, "calendar", json.dumps({"key": key, "first": first.isoformat(), "last": last.isoformat()}))
-    return True
 
 
 def models_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """What the materialised marts depend on besides the data: the model SQL, the policy
-    tables from the settings, the holiday library's version, the schema version."""
+    tables from the settings, the business calendar's key (schedules and holiday data,
+    written by write_calendar), the schema version."""
     import hashlib
 
-    import holidays
-
     h = hashlib.sha256(SCHEMA_VERSION.encode())
-    h.update(holidays.__version__.encode())
+    h.update(json.loads(get_meta(con, "calendar") or "{}").get("key", "").encode())
     for name in (*(f"intermediate/{n}" for n in INTERMEDIATE), *(f"marts/{n}" for n, _ in MARTS), "marts/metric_macros"):
         h.update(sqlfiles.sql_text(name).encode())
-    for table in ("sla_rules", "schedule_rules", "schedules"):
+    for table in ("sla_rules", "schedule_rules"):
         h.update(repr(con.execute(f"select * from {table} order by all").fetchall()).encode())
     h.update(str(get_meta(con, "reporting_timezone")).encode())
     return h.hexdigest()
@@ -277,10 +274,8 @@ def build_models(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> s
                         "(select source, review_id from qa_reviews where run_id = $run)", {"run": run_id})
         con.execute(f"insert into {name} by name select * from {name}_in_scope")
     set_meta(con, "models_fingerprint", fingerprint)
-    # what the consistency checks look at: everything, or the touched tickets (the rows just
-    # computed; the marts' other rows were checked when they were published)
-    for table in ("tickets", "qa_reviews", "ticket_metrics"):
-        con.execute(f"create or replace temp view checked_{table} as select * from {table}_in_scope")
+    # the consistency checks read the *_in_scope names too: everything, or the touched tickets
+    # (the rows just computed; the marts' other rows were checked when they were published)
     catalog.apply(con)
     return "incremental" if incremental else "full"
 

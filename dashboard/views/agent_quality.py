@@ -30,10 +30,11 @@ def render(ctx: Context) -> None:
         return
 
     st.subheader(ctx.t("quality_heatmap"))
-    eligible = rates[rates["reviews"] >= min_reviews]
-    overall = (eligible.groupby("agent_id")["reviews_with_error"].sum()
-               / eligible.groupby("agent_id")["reviews"].max()).sort_values(ascending=False)
-    shown = eligible[eligible["agent_id"].isin(overall.index[:MAX_HEATMAP_AGENTS])]
+    # the agents with the highest share of reviews with any error (pct_reviews_with_error)
+    per_review = ctx.wh.query("agent_reviews", ctx.filters, **reviews_where(ctx))
+    worst = (per_review[per_review["reviews"] >= min_reviews]
+             .sort_values("pct_reviews_with_error", ascending=False)["agent_id"].head(MAX_HEATMAP_AGENTS))
+    shown = rates[rates["agent_id"].isin(worst)]
     if shown.empty:
         st.caption(ctx.t("no_rows"))
     else:
@@ -77,7 +78,6 @@ def render(ctx: Context) -> None:
     st.subheader(ctx.t("agent_profile"))
     st.caption(ctx.t("agent_profile_cap"))
     per_agent = ctx.wh.query("agent_tickets", ctx.filters)
-    per_review = ctx.wh.query("agent_reviews", ctx.filters, **reviews_where(ctx))
     agents = sorted(set(per_agent["agent_id"]) | set(per_review["agent_id"]))
     if not agents:
         return

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from etl.extract import _quote_literal
 from etl.warehouse import INTERMEDIATE
 from etl.warehouse import MARTS as WAREHOUSE_MARTS
 
@@ -48,4 +49,4 @@ def table_glob(lake: Path, table: str) -> str:
 
 def sql_literal(path: Path | str) -> str:
     """A path as a quoted SQL string."""
-    return "'" + str(path).replace("'", "''") + "'"
+    return _quote_literal(str(path))
