@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 import json
 import os
 import time
@@ -169,10 +170,17 @@ def _enum_map(con: duckdb.DuckDBPyConnection, kind: str, file_name: str) -> list
     values: list[str] = []
     warnings: list[str] = []
     sources: list[tuple[str, dict[str, int]]] = []
-    for fld, column in ENUM_FIELDS[kind]:
-        counts = dict(con.execute(f"select {column}, count(*) from stg where reason_code is null "
-                                  f"and skip_reason is null and {column} is not null group by 1").fetchall())
-        sources.append((fld, counts))
+    if ENUM_FIELDS[kind]:
+        # every field's distinct values in one scan of the staged rows (one grouping set each)
+        columns = [column for _fld, column in ENUM_FIELDS[kind]]
+        rows = con.execute(f"select grouping_id({', '.join(columns)}), {', '.join(columns)}, count(*) from stg "
+                           "where reason_code is null and skip_reason is null "
+                           f"group by grouping sets ({', '.join(f'({c})' for c in columns)})").fetchall()
+        full = (1 << len(columns)) - 1
+        for i, (fld, _column) in enumerate(ENUM_FIELDS[kind]):
+            # grouping_id has a 1 bit for every column not grouped; the first column is the highest bit
+            gid = full ^ (1 << (len(columns) - 1 - i))
+            sources.append((fld, {row[1 + i]: row[-1] for row in rows if row[0] == gid and row[1 + i] is not None}))
     if kind == "qa_reviews":
         counts: Counter[str] = Counter()
         for raw, n in con.execute("select error_types_raw, count(*) from stg where reason_code "
@@ -340,8 +348,12 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
     privacy_params: dict[str, object] = {
         "salt": customer_salt(settings) if settings.hash_customer_ids else "",
         "hash_customers": settings.hash_customer_ids, "scrub_text": settings.scrub_free_text}
+    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
     try:
         with Build(settings) as build:
+            # the files' SHA-256 (to skip a file loaded before) are computed in a thread ahead
+            # of the load, so that hashing a big file overlaps DuckDB's work on the ones before
+            hashes = [hasher.submit(file_sha256, path) for path in files]
             con = build.con
             assert con is not None
             upgraded = warehouse.apply_schema(con)
@@ -350,7 +362,7 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
             seen: set[str] = set()
             for n, path in enumerate(files, start=1):
                 say(f"[{n}/{len(files)}] {path.name}: checking", 0.1 * sizes[n - 1])
-                sha = file_sha256(path)
+                sha = hashes[n - 1].result()
                 res = FileResult(path=str(path.resolve()), file_name=path.name, sha256=sha,
                                  size_bytes=path.stat().st_size, kind=kind, source=source,
                                  status="loaded")
@@ -458,6 +470,8 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
                         "files": [str(p) for p in files], "error": str(exc),
                         "seconds": round(time.monotonic() - started, 3)})
         raise
+    finally:
+        hasher.shutdown(wait=True, cancel_futures=True)
     result = RunResult(run_id=run_id, as_of=as_of, started_at=started_at, finished_at=finished_at,
                        files=results, warnings=warnings, counts=counts, version=version, failed=failed)
     _log(settings, {"status": "partial" if failed else "published", "command": command, "run_id": run_id,

@@ -210,3 +210,29 @@ def test_failed_check_publishes_nothing(settings, monkeypatch) -> None:  # type:
         load([extra], settings, as_of=SAMPLE_AS_OF)
     assert settings.warehouse_path.read_bytes() == before
     assert [p.name for p in settings.warehouse_path.parent.iterdir() if ".build-" in p.name] == []
+
+
+def test_uniqueness_checks_find_a_duplicate_ticket(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The uniqueness checks group by hashes first; a repeated ticket is still reported, with
+    its key and number of copies, in tickets and in ticket_metrics alike."""
+    import shutil
+
+    from etl import warehouse
+
+    load([SAMPLE], settings, as_of=SAMPLE_AS_OF)
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(resolve_live(settings.warehouse_path), copy)
+    con = duckdb.connect(str(copy))
+    try:
+        for table in ("tickets", "ticket_metrics", "qa_reviews"):
+            con.execute(f"create temp view {table}_in_scope as select * from {table}")
+        assert {r.name: r.rows for r in warehouse.run_checks(con)}["tickets_unique"] == 0
+        ticket = con.execute("select ticket_id from tickets order by ticket_id limit 1").fetchall()[0][0]
+        for table in ("tickets", "ticket_metrics"):
+            con.execute(f"insert into {table} select * from {table} where ticket_id = ?", [ticket])
+        found = {r.name: r for r in warehouse.run_checks(con)}
+        for name in ("tickets_unique", "ticket_metrics_unique"):
+            assert found[name].rows == 1
+            assert [row[1:] for row in found[name].sample] == [(ticket, 2)]
+    finally:
+        con.close()
