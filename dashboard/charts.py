@@ -188,10 +188,10 @@ def funnel(df: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def error_heatmap(df: pd.DataFrame, lang: str) -> go.Figure:
-    """df: agent_id, error_type, error_rate (0–1), reviews_with_error, reviews."""
+    """df: agent_id, error_type, error_rate (0–1), reviews_with_error, reviews; the error types
+    in the order of their first rows (the warehouse's qa_error_types() order)."""
     agents = sorted(df["agent_id"].unique())
-    types = [e for e in ("communication", "product_knowledge", "timeliness", "incomplete_record", "policy", "other")
-             if e in set(df["error_type"])]
+    types = list(dict.fromkeys(df["error_type"]))
     z = np.full((len(agents), len(types)), np.nan)
     text = np.full((len(agents), len(types)), "", dtype=object)
     ai = {a: i for i, a in enumerate(agents)}

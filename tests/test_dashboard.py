@@ -9,8 +9,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.i18n import label
+
+from etl import sqlguard
 from etl.generate import generate
 from etl.load import load
+from etl.publish import resolve_live
 from etl.settings import load_settings
 from tests.conftest import ROOT, load_sample
 
@@ -153,6 +157,19 @@ def test_training_list_finds_planted_agent(demo_db: Path, monkeypatch: pytest.Mo
     assert training, "training list table missing"
     flagged = set(zip(training[0]["Agent"], training[0]["Error type"], strict=True))
     assert ("A0003", "Incomplete record") in flagged
+    # every row's example tickets: the agent's five newest reviews that found that error type
+    con = sqlguard.connect(resolve_live(demo_db))
+    try:
+        for agent, shown, examples in zip(training[0]["Agent"], training[0]["Error type"],
+                                          training[0]["Example tickets"], strict=True):
+            error_type = next(e for (e,) in con.execute("select unnest(qa_error_types())").fetchall()
+                              if label("error_type", e, "en") == shown)
+            newest = con.execute("select ticket_id from qa_reviews_scored where agent_id = ? and "
+                                 "list_contains(error_types, ?) order by reviewed_at desc, review_id "
+                                 "limit 5", [agent, error_type]).fetchall()
+            assert examples == ", ".join(str(t) for (t,) in newest)
+    finally:
+        con.close()
 
 
 def test_new_version_picked_up_without_restart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -186,3 +203,29 @@ def test_data_health_shows_failures_and_staleness(sample_db: Path, tmp_path: Pat
     assert errors(at) == []
     assert any(e.label == "broken.csv" for e in at.expander)
     assert any(s.value.startswith("Run 1, finished") for s in at.success)
+
+
+def test_agent_profile_team_bars_are_the_warehouse_rate(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The profile's reference bars are the team's pct_reviews_with over all its reviews,
+    read from the warehouse, not a sum of per-agent rows recomputed in the page."""
+    import json
+
+    at = app(demo_db, monkeypatch, period="all").run()
+    at.switch_page("views/agent_quality.py").run()
+    agent = at.selectbox(key="qa_agent").value
+    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    team_bars = next(trace for f in figures for trace in f["data"] if trace.get("name") == "team rate")
+    shown = dict(zip(team_bars["x"], team_bars["text"], strict=True))  # the values as labelled
+    # the dashboard's connection configuration: the app holds this file open in this process
+    con = sqlguard.connect(resolve_live(demo_db))
+    try:
+        expected = dict(con.execute(
+            "select ty.error_type, pct_reviews_with(q.error_types, ty.error_type) from qa_reviews_scored q "
+            "cross join (select unnest(qa_error_types()) as error_type) ty "
+            "where q.agent_id is not null and q.team = (select any_value(team) from qa_reviews_scored "
+            "where agent_id = ?) group by 1", [agent]).fetchall())
+    finally:
+        con.close()
+    assert len(shown) == 6
+    for error_type, value in expected.items():
+        assert shown[label("error_type", error_type, "en")] == f"{value:,.1f}"

@@ -262,7 +262,11 @@ def test_macros_keep_one_definition() -> None:
     assert ("CAST(100 AS DOUBLE) * COUNT(*) FILTER(WHERE ARRAY_CONTAINS(error_types, 'policy')) "
             "/ NULLIF(COUNT(*), 0) AS r") in sql
     assert set(portable.macros()) == {"pct_frt_within_sla", "pct_escalated", "pct_reopened",
-                                      "pct_csat_satisfied", "pct_reviews_with_error", "pct_reviews_with"}
+                                      "pct_csat_satisfied", "pct_reviews_with_error", "pct_reviews_with",
+                                      "qa_error_types"}
+    # a macro without parameters too: the error types' list, as Spark writes an array
+    sql = " ".join(portable.translate("select unnest(qa_error_types()) as e", "spark").split())
+    assert "ARRAY('communication', 'product_knowledge', 'timeliness', 'incomplete_record', 'policy', 'other')" in sql
 
 
 def test_lake_sql_command_prints_translated_models() -> None:

@@ -160,3 +160,22 @@ def test_times_stored_in_utc_with_source_zone(loaded):  # type: ignore[no-untype
     row = query(settings, "select strftime(created_at, '%Y-%m-%d %H:%M'), source_tz from tickets "
                           "where ticket_id = 'T1'")[0]
     assert row == ("2026-01-09 09:00", "Asia/Shanghai")
+
+
+def test_error_types_macro_lists_the_vocabulary() -> None:
+    """qa_error_types() (the SQL's one list) holds the canonical error types of vocab.toml, in
+    its order: a type added to the vocabulary and not to the macro would vanish from every
+    per-type figure."""
+    import tomllib
+
+    import duckdb
+
+    from etl import sqlfiles
+    from etl.vocab import VOCAB_FILE
+
+    con = duckdb.connect()
+    sqlfiles.run(con, "marts/metric_macros")
+    listed = con.execute("select qa_error_types()").fetchall()[0][0]
+    with VOCAB_FILE.open("rb") as fh:
+        assert listed == list(tomllib.load(fh)["error_type"])
+

@@ -4,7 +4,7 @@ with reviews as (
     select * from qa_reviews_scored q where {where} and agent_id is not null
 ),
 types as (
-    select unnest(['communication', 'product_knowledge', 'timeliness', 'incomplete_record', 'policy', 'other']) as error_type
+    select unnest(qa_error_types()) as error_type
 )
 select r.agent_id, any_value(r.team) as team, ty.error_type,
        count(*) as reviews,
@@ -13,3 +13,4 @@ select r.agent_id, any_value(r.team) as team, ty.error_type,
 from reviews r
 cross join types ty
 group by r.agent_id, ty.error_type
+order by r.agent_id, list_position(qa_error_types(), ty.error_type)

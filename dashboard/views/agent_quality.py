@@ -54,12 +54,13 @@ def render(ctx: Context) -> None:
     if flagged.empty:
         st.success(ctx.t("no_training"))
     else:
-        examples = []
-        for r in flagged.itertuples(index=False):
-            ex = ctx.wh.query("review_examples", ctx.filters, **reviews_where(ctx),
-                              params={"agent": r.agent_id, "error_type": r.error_type})
-            examples.append(", ".join(ex["ticket_id"].astype(str)))
-        table = flagged.assign(examples=examples)
+        found = ctx.wh.query("review_examples", ctx.filters, **reviews_where(ctx),
+                             params={"agents": [str(a) for a in flagged["agent_id"]],
+                                     "error_types": [str(e) for e in flagged["error_type"]]})
+        examples = found.groupby(["agent_id", "error_type"], sort=False)["ticket_id"].agg(
+            lambda ids: ", ".join(ids.astype(str)))
+        table = flagged.assign(examples=[examples.get((r.agent_id, r.error_type), "")
+                                         for r in flagged.itertuples(index=False)])
         table["error_type"] = [label("error_type", e, ctx.lang) for e in table["error_type"]]
         st.dataframe(
             table[["error_type", "agent_id", "team", "reviews", "with_error", "rate", "team_rate", "p_holm",
@@ -104,8 +105,9 @@ def render(ctx: Context) -> None:
             col.metric(ctx.t(key), "—" if pd.isna(value) else fmt(value), change, delta_color=color, border=True)
     # error rates per type: the agent's against the team's (all the team's reviews pooled)
     mine = rates[rates["agent_id"] == agent].set_index("error_type")
-    pooled = rates[rates["team"] == team].groupby("error_type")[["reviews_with_error", "reviews"]].sum()
-    team_rates = pooled["reviews_with_error"] / pooled["reviews"]
+    team_rates = ctx.wh.query("quality_of_team", ctx.filters, **reviews_where(ctx),
+                              params={"team": None if pd.isna(team) else str(team)}
+                              ).set_index("error_type")["error_rate"]
     profile = pd.DataFrame({
         "metric": [label("error_type", e, ctx.lang) for e in mine.index],
         "agent": (mine["error_rate"] * 100).to_numpy(),

@@ -50,7 +50,8 @@ def macros() -> dict[str, tuple[list[str], exp.Expression]]:
                      if not line.strip().startswith("--"))
     out = {}
     for name, params, body in _MACRO.findall(text):
-        out[name.lower()] = ([p.strip() for p in params.split(",")], sqlglot.parse_one(body, read="duckdb"))
+        out[name.lower()] = ([p.strip() for p in params.split(",") if p.strip()],
+                             sqlglot.parse_one(body, read="duckdb"))
     return out
 
 

@@ -9,7 +9,7 @@ with reviews as (
 ),
 
 types as (
-    select unnest(['communication', 'product_knowledge', 'timeliness', 'incomplete_record', 'policy', 'other']) as error_type
+    select unnest(qa_error_types()) as error_type
 )
 
 select
