@@ -77,7 +77,12 @@ class SizeResult:
 
 
 def _run(args: list[str], *, env: dict[str, str] | None = None) -> tuple[Step, str]:
-    """Run a process to completion: (wall seconds and its peak RSS, its stdout)."""
+    """Run a process to completion: (wall seconds and its peak RSS, its stdout).
+
+    The disk first writes back what earlier steps left in the page cache (gigabytes after a
+    10 M load), untimed, so that no step pays for the one before it."""
+    if hasattr(os, "sync"):
+        os.sync()
     started = time.perf_counter()
     proc = subprocess.Popen(args, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **(env or {})})
