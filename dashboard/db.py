@@ -135,7 +135,13 @@ class Warehouse:
             return False
 
     def distinct(self, column: str) -> list[str]:
-        df = self.sql(f"select distinct {column} as v from ticket_metrics where {column} is not null order by 1")
+        """The values a filter dimension takes: the warehouse's dimension_values (computed at
+        publish), or a scan of ticket_metrics in a warehouse published before it existed."""
+        try:
+            df = self.sql("select value as v from dimension_values where dimension = $dimension order by 1",
+                          {"dimension": column})
+        except duckdb.CatalogException:
+            df = self.sql(f"select distinct {column} as v from ticket_metrics where {column} is not null order by 1")
         return [str(v) for v in df["v"]]
 
     def date_bounds(self) -> tuple[dt.date, dt.date, dt.datetime]:

@@ -27,7 +27,8 @@ SCHEMA_VERSION = "1"
 INTERMEDIATE = ("int_escalation_events", "int_ticket_event_facts", "int_escalation_levels",
                 "int_ticket_policy")
 # (name, materialisation): "table" is kept per ticket (rebuilt whole, or incrementally for
-# the tickets in scope; its rows of this build are also `<name>_in_scope`), "view" is a view.
+# the tickets in scope; its rows of this build are also `<name>_in_scope`), "view" is a view,
+# "summary" a small table over the finished marts, recomputed in full at every build.
 MARTS = (
     ("ticket_metrics", "table"),
     ("escalation_steps", "table"),
@@ -35,6 +36,7 @@ MARTS = (
     ("qa_findings", "view"),
     ("agent_error_rates", "view"),
     ("escalation_funnel", "view"),
+    ("dimension_values", "summary"),
 )
 CHECKS = ("tickets_unique", "ticket_metrics_unique", "ticket_metrics_complete",
           "business_minutes_bounded", "files_reconcile", "events_before_creation",
@@ -257,6 +259,9 @@ def build_models(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> s
         sql = sqlfiles.sql_text("marts/" + name)
         if kind == "view":
             con.execute(f"create or replace view {name} as\n{sql}")
+            continue
+        if kind == "summary":  # small, over the finished marts: recomputed in full every time
+            con.execute(f"create or replace table {name} as\n{sql}")
             continue
         if not incremental:
             if con.execute("select count(*) from duckdb_views() where view_name = ? and not temporary",

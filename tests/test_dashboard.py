@@ -229,3 +229,28 @@ def test_agent_profile_team_bars_are_the_warehouse_rate(demo_db: Path, monkeypat
     assert len(shown) == 6
     for error_type, value in expected.items():
         assert shown[label("error_type", error_type, "en")] == f"{value:,.1f}"
+
+
+def test_filter_lists_from_dimension_values_and_without_them(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sidebar's lists come from dimension_values; a warehouse published before that
+    table existed still gets them, from ticket_metrics."""
+    import duckdb
+
+    current = load_settings(db=tmp_path / "current" / "warehouse.duckdb")
+    older = load_settings(db=tmp_path / "older" / "warehouse.duckdb")
+    for settings in (current, older):
+        load_sample(settings)
+    con = duckdb.connect(str(resolve_live(older.warehouse_path)))
+    try:
+        listed = con.execute("select value from dimension_values where dimension = 'channel' order by 1").fetchall()
+        con.execute("drop table dimension_values")
+    finally:
+        con.close()
+    lists = []
+    for settings in (current, older):
+        at = app(settings.warehouse_path, monkeypatch, period="all").run()
+        assert errors(at) == []
+        lists.append(at.sidebar.multiselect(key="f_channel").options)
+    assert len(lists[0]) == len(listed) > 1
+    assert lists[0] == lists[1]

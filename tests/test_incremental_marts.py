@@ -10,7 +10,7 @@ from etl.generate import generate
 from etl.load import load, rebuild
 from tests.conftest import SAMPLE, SAMPLE_AS_OF, query, settings_with
 
-MARTS = ("ticket_metrics", "escalation_steps", "qa_reviews_scored")
+MARTS = ("ticket_metrics", "escalation_steps", "qa_reviews_scored", "dimension_values")
 
 
 def contents(settings) -> dict[str, list[tuple]]:  # type: ignore[no-untyped-def]
@@ -46,6 +46,11 @@ def test_incremental_equals_full_rebuild(tmp_path: Path) -> None:
     rebuild(s)  # the same data, every mart recomputed from scratch
     assert query(s, "select value from warehouse_meta where key = 'models_built'") == [("full",)]
     assert contents(s) == incremental
+    # the filter lists: every value each dimension takes in ticket_metrics, the sample's too
+    for dimension in ("source", "channel", "category", "priority", "team", "agent_id"):
+        assert query(s, f"select value from dimension_values where dimension = '{dimension}' order by 1") == \
+            query(s, f"select distinct {dimension} from ticket_metrics where {dimension} is not null order by 1")
+    assert query(s, "select count(distinct dimension) from dimension_values") == [(6,)]
 
 
 def test_changed_settings_force_a_full_rebuild(tmp_path: Path) -> None:
