@@ -15,6 +15,12 @@ its consistent old version, the next one sees the new. The last few versions are
 `rollback`. A stale WAL of the live name (left by someone who opened it read-write) would
 make every open of that name fail, so it is removed at publish.
 
+DuckDB never shrinks a file: a full rebuild of the marts leaves their old blocks free (a
+third of the file), and every later refresh would copy them. A build with a quarter or more
+of its file free (and at least 64 MiB) is therefore written out afresh at publish (COPY FROM
+DATABASE into a new file: the same tables, views, macros and comments) before it becomes a
+version.
+
 A load killed at any moment leaves the live link untouched; its build file is removed by the
 next load. One writer at a time: an exclusive `flock` on a lock file beside the warehouse,
 which the kernel releases when the holder dies, so a killed load never leaves a stale lock.
@@ -33,6 +39,7 @@ from pathlib import Path
 import duckdb
 
 from etl.errors import LockHeldError, PublishError
+from etl.extract import _quote_ident, _quote_literal
 from etl.settings import Settings
 from etl.warehouse import connect_writer
 
@@ -134,6 +141,21 @@ def _remove_leftovers(live: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
+# A build whose file has at least this share of free blocks, and this many bytes of them, is
+# written out afresh at publish (after a full rebuild a third of the file is the old marts'
+# blocks: a file that never shrinks would be copied whole at every later refresh).
+COMPACT_FREE_SHARE = 0.25
+COMPACT_FREE_BYTES = 64 << 20
+
+
+def free_space(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(bytes of free blocks, bytes of all blocks) of the connection's database file."""
+    block_size, total, free = con.execute(
+        "select block_size, total_blocks, free_blocks from pragma_database_size() "
+        "where database_name = current_database()").fetchall()[0]
+    return int(free) * int(block_size), int(total) * int(block_size)
+
+
 def _fsync_path(path: Path, directory: bool = False) -> None:
     fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
     try:
@@ -184,16 +206,23 @@ class Build:
         assert self.con is not None
         try:
             self.con.execute("checkpoint")
+            source = self.path
+            free, total = free_space(self.con)
+            if free >= COMPACT_FREE_BYTES and free >= COMPACT_FREE_SHARE * total:
+                source = self._compact()
             self.con.close()
             self.con = None
-            wal = Path(f"{self.path}.wal")
-            if wal.exists():
-                raise PublishError(f"{wal.name} is left after the checkpoint; publishing would "
-                                   "lose its changes")
-            _fsync_path(self.path)
+            for written in {self.path, source}:
+                wal = Path(f"{written}.wal")
+                if wal.exists():
+                    raise PublishError(f"{wal.name} is left after the checkpoint; publishing would "
+                                       "lose its changes")
+            _fsync_path(source)
             target = version_path(self.live, version)
             target.parent.mkdir(exist_ok=True)
-            os.replace(self.path, target)
+            os.replace(source, target)
+            if source != self.path:
+                self.path.unlink(missing_ok=True)
             point_live_to(self.live, target)
             prune_versions(self.live, self.keep_versions)
         except OSError as exc:
@@ -204,12 +233,31 @@ class Build:
                                "warehouse is unchanged") from None
         self.published = True
 
+    def _compacted_path(self) -> Path:
+        return self.path.with_name(f"{self.path.name}.compact")
+
+    def _compact(self) -> Path:
+        """Write the checkpointed build into a fresh file (same tables, views, macros and
+        comments, no free blocks) and return its path."""
+        assert self.con is not None
+        fresh = self._compacted_path()
+        fresh.unlink(missing_ok=True)
+        name = self.con.execute("select current_database()").fetchall()[0][0]
+        self.con.execute(f"attach {_quote_literal(str(fresh))} as compacted")
+        try:
+            self.con.execute(f"copy from database {_quote_ident(name)} to compacted")
+            self.con.execute("checkpoint compacted")
+        finally:
+            self.con.execute("detach compacted")
+        return fresh
+
     def _discard(self) -> None:
         if self.con is not None:
             with contextlib.suppress(Exception):
                 self.con.close()
             self.con = None
-        for leftover in (self.path, Path(f"{self.path}.wal")):
+        for leftover in (self.path, Path(f"{self.path}.wal"), self._compacted_path(),
+                         Path(f"{self._compacted_path()}.wal")):
             leftover.unlink(missing_ok=True)
         shutil.rmtree(Path(f"{self.path}.tmp"), ignore_errors=True)
 

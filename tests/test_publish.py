@@ -236,3 +236,48 @@ def test_uniqueness_checks_find_a_duplicate_ticket(settings, tmp_path) -> None: 
             assert [row[1:] for row in found[name].sample] == [(ticket, 2)]
     finally:
         con.close()
+
+
+def test_a_build_with_much_free_space_is_published_compacted(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A full rebuild frees the old marts' blocks; the published version is written afresh:
+    smaller, with the same rows in every table and the same views, macros and comments."""
+    from etl import publish
+    from etl.load import rebuild
+
+    out = settings.warehouse_path.parent / "demo"
+    generate(3000, seed=5, out=out)
+    load([out], settings, as_of=SAMPLE_AS_OF)
+
+    def dump(path: Path) -> dict[str, object]:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            tables = [r[0] for r in con.execute("select table_name from duckdb_tables() order by 1").fetchall()]
+            return {
+                # (each rebuild adds its run and moves the version: the rest must be equal)
+                "rows": {t: con.execute(f"select * from {t} order by all").fetchall() for t in tables
+                         if t not in ("warehouse_meta", "load_runs")},
+                "views": con.execute("select view_name, sql from duckdb_views() where not internal order by 1").fetchall(),
+                "macros": con.execute("select function_name, macro_definition from duckdb_functions() "
+                                      "where function_type = 'macro' and not internal order by 1").fetchall(),
+                "comments": con.execute("select table_name, column_name, comment from duckdb_columns() "
+                                        "where comment is not null order by all").fetchall(),
+                "free": con.execute("select free_blocks from pragma_database_size()").fetchall()[0][0],
+            }
+        finally:
+            con.close()
+
+    monkeypatch.setattr(publish, "COMPACT_FREE_BYTES", 1 << 40)  # never: the state to compare with
+    rebuild(settings)
+    uncompacted = resolve_live(settings.warehouse_path)
+    before = dump(uncompacted)
+    assert before["free"] > 0
+    monkeypatch.setattr(publish, "COMPACT_FREE_BYTES", 0)
+    rebuild(settings)
+    compacted = resolve_live(settings.warehouse_path)
+    after = dump(compacted)
+    assert compacted != uncompacted and compacted.stat().st_size < uncompacted.stat().st_size
+    assert after["free"] == 0
+    for key in ("rows", "views", "macros", "comments"):
+        assert after[key] == before[key], key
+    leftovers = [p.name for p in settings.warehouse_path.parent.iterdir() if ".build-" in p.name]
+    assert leftovers == []
