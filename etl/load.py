@@ -29,7 +29,7 @@ from etl.errors import DeskError, InputError, LockHeldError, PublishError
 from etl.extract import Extracted, file_format, file_sha256, malformed_lines, open_file, raw_columns, raw_json
 from etl.kinds import KIND_TABLE
 from etl.privacy import customer_salt
-from etl.publish import Build
+from etl.publish import Build, next_version
 from etl.settings import Settings
 from etl.vocab import map_values, split_list
 
@@ -436,7 +436,7 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
                                 f"{', '.join(upgraded)} (empty for rows loaded before) and rebuilt the "
                                 "metrics in full")
             warnings += warehouse.fail_on_checks(warehouse.run_checks(con))
-            version = int(warehouse.get_meta(con, "version") or 0) + 1
+            version = next_version(settings.warehouse_path, int(warehouse.get_meta(con, "version") or 0))
             warehouse.set_meta(con, "version", str(version))
             warehouse.set_meta(con, "published_at", dt.datetime.now(dt.UTC).isoformat())
             finished_at = dt.datetime.now(dt.UTC)

@@ -71,6 +71,14 @@ def published_versions(live: Path) -> list[Path]:
     return sorted(folder.glob("v*.duckdb")) if folder.is_dir() else []
 
 
+def next_version(live: Path, stored: int) -> int:
+    """The number of the next version: above the stored one and above every kept one. After
+    a rollback the live version is older than the newest kept one, whose file a running
+    dashboard may still hold open, and cache results for, under its name: never reuse it."""
+    kept = [int(p.stem.lstrip("v") or 0) for p in published_versions(live)]
+    return max([stored, *kept]) + 1
+
+
 def point_live_to(live: Path, target: Path) -> None:
     """Atomically make the live name a relative symlink to `target`."""
     tmp_link = live.parent / f".{live.name}.link-{os.getpid()}"

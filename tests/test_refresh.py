@@ -19,7 +19,7 @@ import pytest
 
 from etl.generate import generate
 from etl.load import load
-from etl.publish import point_live_to, published_versions, resolve_live
+from etl.publish import point_live_to, published_versions, resolve_live, version_path
 from etl.refresh import EXIT_FATAL, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, refresh, rollback
 from tests.conftest import ROOT, SAMPLE, SAMPLE_AS_OF, query, settings_with
 
@@ -192,7 +192,14 @@ def test_killed_refresh_loses_nothing_and_doubles_nothing(tmp_path: Path) -> Non
     cmd = [sys.executable, "-m", "etl", "refresh", "--db", str(s.warehouse_path), "--inbox", str(s.inbox)]
     env = {**os.environ, "DESK_CONFIG": ""}
 
+    saved = tmp_path / "good.duckdb"
+    shutil.copyfile(good, saved)
+
     def reset() -> None:
+        # back to the first state, as a rollback would; its version file may have been
+        # pruned since (every publish takes a new number, three are kept)
+        if not good.exists():
+            shutil.copyfile(saved, good)
         point_live_to(s.warehouse_path, good)
         shutil.rmtree(s.inbox, ignore_errors=True)
         drop(s.inbox, *files)
@@ -305,3 +312,21 @@ def test_rollback_and_kept_versions(tmp_path: Path) -> None:
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0 and "v000003" in proc.stdout
     assert state(s.warehouse_path)[0] == 3
+
+
+def test_a_publish_after_a_rollback_takes_a_new_version_number(tmp_path: Path) -> None:
+    """Rolled back from v3 to v2, the next publish is v4: it must not replace v3's file,
+    which a running dashboard may still hold open (and cache results for) under that name."""
+    s = make_settings(tmp_path, keep=3)
+    for name in ("tickets.csv", "tickets_update.csv"):
+        drop(s.inbox, SAMPLE / name)
+        refresh(s, log=quiet)
+    v2 = version_path(s.warehouse_path, 2)
+    v2_bytes = v2.read_bytes()
+    rollback(s)
+    assert resolve_live(s.warehouse_path).name == "v000001.duckdb"
+    drop(s.inbox, SAMPLE / "events.csv")
+    refresh(s, log=quiet)
+    assert resolve_live(s.warehouse_path).name == "v000003.duckdb"
+    assert state(s.warehouse_path)[0] == 3
+    assert v2.read_bytes() == v2_bytes  # the version rolled back from is kept as it was
