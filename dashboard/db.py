@@ -120,9 +120,22 @@ class Warehouse:
         a static condition of the caller's, and {identifiers} from fixed allow-lists)."""
         where, bound = (filters or Filters()).where(alias=alias, date_column=date_column, columns=columns)
         text = sql_text(name).replace("{where}", where).replace("{extra}", extra)
+        if "{error_types}" in text:
+            text = text.replace("{error_types}", self.error_types_sql())
         for key, value in identifiers.items():
             text = text.replace("{" + key + "}", value)
         return self.sql(text, {**bound, **(params or {})})
+
+    def error_types_sql(self) -> str:
+        """The QA error types as SQL: the warehouse's qa_error_types() (metric_macros.sql), or
+        in a warehouse published before that macro existed, the same list from vocab.toml."""
+        found = self.sql("select count(*) as n from duckdb_functions() where function_name = 'qa_error_types'")
+        if int(found["n"].iloc[0]):
+            return "qa_error_types()"
+        from etl.vocab import vocabulary
+
+        types = dict.fromkeys(vocabulary()["error_type"].values())  # canonical values, file order
+        return "[" + ", ".join("'" + t.replace("'", "''") + "'" for t in types) + "]"
 
     def meta(self) -> dict[str, str]:
         df = self.sql("select key, value from warehouse_meta")

@@ -190,11 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
 
     p = sub.add_parser("rollback", help="make an earlier published version live again",
-                       description="Point the live warehouse at an earlier kept version (the last "
-                       "[refresh] keep_versions publishes are kept). The dashboard picks it up on its "
-                       "next interaction.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description="Point the live warehouse at an earlier kept version: by default "
+                       "the one the live version was built on (the last [refresh] keep_versions publishes "
+                       "are kept). The dashboard picks it up on its next interaction.", epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--to", type=int, metavar="VERSION", help="version to restore (default: the one "
-                   "before the current)")
+                   "the live version was built on)")
     p.add_argument("--list", action="store_true", help="list the kept versions and exit")
     _common(p)
 

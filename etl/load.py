@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from concurrent.futures import ThreadPoolExecutor
 import json
 import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -436,8 +436,11 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
                                 f"{', '.join(upgraded)} (empty for rows loaded before) and rebuilt the "
                                 "metrics in full")
             warnings += warehouse.fail_on_checks(warehouse.run_checks(con))
-            version = next_version(settings.warehouse_path, int(warehouse.get_meta(con, "version") or 0))
+            built_from = int(warehouse.get_meta(con, "version") or 0)
+            version = next_version(settings.warehouse_path, built_from)
             warehouse.set_meta(con, "version", str(version))
+            # what `rollback` returns to: the state this one was built on (0: an empty warehouse)
+            warehouse.set_meta(con, "previous_version", str(built_from))
             warehouse.set_meta(con, "published_at", dt.datetime.now(dt.UTC).isoformat())
             finished_at = dt.datetime.now(dt.UTC)
             totals = {k: sum(getattr(f, k) for f in results)
@@ -471,7 +474,8 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
                         "seconds": round(time.monotonic() - started, 3)})
         raise
     finally:
-        hasher.shutdown(wait=True, cancel_futures=True)
+        # a hash still running finishes in its thread; nothing waits for it
+        hasher.shutdown(wait=False, cancel_futures=True)
     result = RunResult(run_id=run_id, as_of=as_of, started_at=started_at, finished_at=finished_at,
                        files=results, warnings=warnings, counts=counts, version=version, failed=failed)
     _log(settings, {"status": "partial" if failed else "published", "command": command, "run_id": run_id,

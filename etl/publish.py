@@ -32,6 +32,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,7 +76,7 @@ def next_version(live: Path, stored: int) -> int:
     """The number of the next version: above the stored one and above every kept one. After
     a rollback the live version is older than the newest kept one, whose file a running
     dashboard may still hold open, and cache results for, under its name: never reuse it."""
-    kept = [int(p.stem.lstrip("v") or 0) for p in published_versions(live)]
+    kept = [int(m.group(1)) for p in published_versions(live) if (m := re.fullmatch(r"v(\d+)", p.stem))]
     return max([stored, *kept]) + 1
 
 

@@ -16,6 +16,7 @@ run log beside the warehouse), for cron mail or the systemd journal.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import shutil
@@ -26,7 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from etl import runlog
+import duckdb
+
+from etl import runlog, warehouse
 from etl.errors import DeskError, InputError, LockHeldError
 from etl.extract import file_format
 from etl.load import RunResult, load
@@ -192,6 +195,30 @@ def _refresh_locked(settings: Settings, inbox: Path, log: Log) -> RefreshResult:
     return out
 
 
+def _previous(live: Path, current: Path, versions: list[Path]) -> Path:
+    """The version `current` was built from (its `previous_version`): after a rollback and a
+    new publish, that is the state rolled back to, not the newer one rolled back from.
+    Versions written before that was recorded: the next older kept version."""
+    previous = None
+    with contextlib.suppress(duckdb.Error, ValueError, TypeError):
+        con = duckdb.connect(str(current), read_only=True)
+        try:
+            previous = int(warehouse.get_meta(con, "previous_version"))  # type: ignore[arg-type]
+        finally:
+            con.close()
+    if previous is not None:
+        target = version_path(live, previous)
+        if previous == 0 or not target.exists():
+            raise InputError(f"{current.name} was built from "
+                             f"{'an empty warehouse' if previous == 0 else target.name}, which is not "
+                             f"kept (the oldest version kept is {versions[0].name}); nothing to roll back to")
+        return target
+    older = [p for p in versions if p.name < current.name]
+    if not older:
+        raise InputError(f"{current.name} is the oldest version kept; nothing to roll back to")
+    return older[-1]
+
+
 def rollback(settings: Settings, *, to_version: int | None = None) -> tuple[Path, Path]:
     """Point the live warehouse at an earlier kept version (default: the one before the
     current). Returns (from, to)."""
@@ -207,10 +234,7 @@ def rollback(settings: Settings, *, to_version: int | None = None) -> tuple[Path
                 kept = ", ".join(p.stem.lstrip("v").lstrip("0") or "0" for p in versions)
                 raise InputError(f"version {to_version} is not kept (kept: {kept})")
         else:
-            older = [p for p in versions if p.name < current.name]
-            if not older:
-                raise InputError(f"{current.name} is the oldest version kept; nothing to roll back to")
-            target = older[-1]
+            target = _previous(live, current, versions)
         point_live_to(live, target)
         runlog.append(live, {"status": "rollback", "command": "rollback",
                              "finished_at": dt.datetime.now(dt.UTC), "from": current.name, "to": target.name})

@@ -10,7 +10,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.i18n import label
-
 from etl import sqlguard
 from etl.generate import generate
 from etl.load import load
@@ -231,10 +230,11 @@ def test_agent_profile_team_bars_are_the_warehouse_rate(demo_db: Path, monkeypat
         assert shown[label("error_type", error_type, "en")] == f"{value:,.1f}"
 
 
-def test_filter_lists_from_dimension_values_and_without_them(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    """The sidebar's lists come from dimension_values; a warehouse published before that
-    table existed still gets them, from ticket_metrics."""
+def test_warehouse_published_by_an_earlier_version_still_renders(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sidebar's lists come from dimension_values, the QA pages' error types from the
+    qa_error_types() macro; a warehouse published before either existed (a kept version after
+    a rollback, or the live one until the next refresh) still gets the same lists and pages."""
     import duckdb
 
     current = load_settings(db=tmp_path / "current" / "warehouse.duckdb")
@@ -245,12 +245,21 @@ def test_filter_lists_from_dimension_values_and_without_them(tmp_path: Path,
     try:
         listed = con.execute("select value from dimension_values where dimension = 'channel' order by 1").fetchall()
         con.execute("drop table dimension_values")
+        con.execute("drop macro qa_error_types")
     finally:
         con.close()
-    lists = []
+    lists, tables = [], []
     for settings in (current, older):
         at = app(settings.warehouse_path, monkeypatch, period="all").run()
         assert errors(at) == []
         lists.append(at.sidebar.multiselect(key="f_channel").options)
+        at.switch_page("views/agent_quality.py").run()
+        assert errors(at) == []
+        # (each warehouse hashes customer ids with its own salt)
+        tables.append([df.value.drop(columns=[c for c in df.value.columns if "ustomer" in c])
+                       for df in at.dataframe])
     assert len(lists[0]) == len(listed) > 1
     assert lists[0] == lists[1]
+    assert len(tables[0]) == len(tables[1]) > 0
+    for a, b in zip(tables[0], tables[1], strict=True):
+        assert a.equals(b)  # (NaN equal to NaN)

@@ -420,3 +420,26 @@ def test_cli_export_and_duckdb_metrics(tmp_path: Path, sample_warehouse: Setting
                            str(lake), "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ticket_metrics 11" in proc.stdout
+
+
+def test_dashboard_reads_metrics_computed_before_an_output_was_added(sample: dict[str, Path], tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A metrics version computed before dimension_values existed (kept, or not yet
+    recomputed) still opens: the filter lists come from ticket_metrics."""
+    import shutil
+
+    metrics = tmp_path / "metrics"
+    shutil.copytree(sample["spark"], metrics, symlinks=True)
+    for output in [d for d in metrics.rglob("dimension_values") if d.is_dir() and not d.is_symlink()]:
+        shutil.rmtree(output)
+    assert not list(metrics.rglob("dimension_values"))
+    config = tmp_path / "lake.toml"
+    config.write_text(f'[dashboard]\nsource = "lake"\nlake_metrics = "{metrics}"\n', encoding="utf-8")
+    monkeypatch.setenv("DESK_CONFIG", str(config))
+    monkeypatch.setenv("DESK_DB", str(tmp_path / "absent.duckdb"))
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
+    at.query_params["period"] = "all"
+    at.run()
+    assert [e.message for e in at.exception] == []
+    assert {x.label: x.value for x in at.metric}["Tickets"] == "11"
+    assert len(at.sidebar.multiselect(key="f_channel").options) > 1

@@ -330,3 +330,6 @@ def test_a_publish_after_a_rollback_takes_a_new_version_number(tmp_path: Path) -
     assert resolve_live(s.warehouse_path).name == "v000003.duckdb"
     assert state(s.warehouse_path)[0] == 3
     assert v2.read_bytes() == v2_bytes  # the version rolled back from is kept as it was
+    # rolling back again returns to what v3 was built on (v1), not to the v2 rolled back from
+    before, after = rollback(s)
+    assert (before.name, after.name) == ("v000003.duckdb", "v000001.duckdb")
