@@ -183,15 +183,20 @@ def test_metrics_folder_is_published_whole(sample: dict[str, Path]) -> None:
     assert not list(folder.glob("*/_SUCCESS")) and not list(folder.glob("*/.*.crc"))
 
 
-def test_dashboard_reads_the_lake(sample: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same numbers as on the warehouse (tests/test_dashboard.py), read from Spark's tables."""
+def lake_dashboard(metrics: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The dashboard in lake mode over a metrics folder, run once with the whole period."""
     config = tmp_path / "lake.toml"
-    config.write_text(f'[dashboard]\nsource = "lake"\nlake_metrics = "{sample["spark"]}"\n', encoding="utf-8")
+    config.write_text(f'[dashboard]\nsource = "lake"\nlake_metrics = "{metrics}"\n', encoding="utf-8")
     monkeypatch.setenv("DESK_CONFIG", str(config))
     monkeypatch.setenv("DESK_DB", str(tmp_path / "absent.duckdb"))
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
     at.query_params["period"] = "all"
-    at.run()
+    return at.run()
+
+
+def test_dashboard_reads_the_lake(sample: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same numbers as on the warehouse (tests/test_dashboard.py), read from Spark's tables."""
+    at = lake_dashboard(sample["spark"], tmp_path, monkeypatch)
     assert [e.message for e in at.exception] == []
     m = {x.label: x.value for x in at.metric}
     assert (m["Tickets"], m["First response within SLA"], m["Escalation rate"]) == ("11", "70.0 %", "18.2 %")
@@ -433,13 +438,7 @@ def test_dashboard_reads_metrics_computed_before_an_output_was_added(sample: dic
     for output in [d for d in metrics.rglob("dimension_values") if d.is_dir() and not d.is_symlink()]:
         shutil.rmtree(output)
     assert not list(metrics.rglob("dimension_values"))
-    config = tmp_path / "lake.toml"
-    config.write_text(f'[dashboard]\nsource = "lake"\nlake_metrics = "{metrics}"\n', encoding="utf-8")
-    monkeypatch.setenv("DESK_CONFIG", str(config))
-    monkeypatch.setenv("DESK_DB", str(tmp_path / "absent.duckdb"))
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
-    at.query_params["period"] = "all"
-    at.run()
+    at = lake_dashboard(metrics, tmp_path, monkeypatch)
     assert [e.message for e in at.exception] == []
     assert {x.label: x.value for x in at.metric}["Tickets"] == "11"
     assert len(at.sidebar.multiselect(key="f_channel").options) > 1
