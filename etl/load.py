@@ -303,6 +303,17 @@ def _merge(con: duckdb.DuckDBPyConnection, kind: str, *, valid: int,
     return actions, sum(actions.values())
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _hash_with_stamp(path: Path) -> tuple[str, tuple[int, int]]:
+    """A file's SHA-256 and its (size, mtime) from before the hash was taken."""
+    stamp = _stamp(path)
+    return file_sha256(path), stamp
+
+
 def _record_files(con: duckdb.DuckDBPyConnection, run_id: int, files: list[FileResult]) -> None:
     for f in files:
         con.execute(
@@ -353,7 +364,7 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
         with Build(settings) as build:
             # the files' SHA-256 (to skip a file loaded before) are computed in a thread ahead
             # of the load, so that hashing a big file overlaps DuckDB's work on the ones before
-            hashes = [hasher.submit(file_sha256, path) for path in files]
+            hashes = [hasher.submit(_hash_with_stamp, path) for path in files]
             con = build.con
             assert con is not None
             upgraded = warehouse.apply_schema(con)
@@ -362,7 +373,9 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
             seen: set[str] = set()
             for n, path in enumerate(files, start=1):
                 say(f"[{n}/{len(files)}] {path.name}: checking", 0.1 * sizes[n - 1])
-                sha = hashes[n - 1].result()
+                sha, stamp = hashes[n - 1].result()
+                if _stamp(path) != stamp:  # written to since it was hashed: hash what is there now
+                    sha = file_sha256(path)
                 res = FileResult(path=str(path.resolve()), file_name=path.name, sha256=sha,
                                  size_bytes=path.stat().st_size, kind=kind, source=source,
                                  status="loaded")

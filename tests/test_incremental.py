@@ -167,3 +167,25 @@ def test_an_error_inside_a_file_is_reported_as_itself(settings, monkeypatch) -> 
     assert "no_such_column" in str(caught.value)
     assert "aborted" not in str(caught.value)
     assert not settings.warehouse_path.exists()
+
+
+def test_a_file_changed_after_it_was_hashed_is_hashed_again(settings, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Files are hashed ahead of the load; one written to in between is recorded with the
+    hash of what was loaded, so that loading that content again is recognised."""
+    from etl import load as load_module
+    from etl.extract import file_sha256
+
+    export = tmp_path / "b.csv"
+    export.write_text("ticket_id,created_at\nH2,2026-01-05 10:00\n", encoding="utf-8")
+    real = load_module._hash_with_stamp
+
+    def hash_then_written_to(path: Path):  # type: ignore[no-untyped-def]
+        hashed = real(path)
+        with path.open("a", encoding="utf-8") as fh:  # the exporter was not quite done
+            fh.write("H3,2026-01-05 11:00\n")
+        return hashed
+
+    monkeypatch.setattr(load_module, "_hash_with_stamp", hash_then_written_to)
+    result = load([export], settings, as_of=SAMPLE_AS_OF)
+    assert result.files[0].sha256 == file_sha256(export)
+    assert query(settings, "select count(*) from tickets where ticket_id in ('H2', 'H3')") == [(2,)]
