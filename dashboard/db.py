@@ -149,11 +149,14 @@ class Warehouse:
 
     def distinct(self, column: str) -> list[str]:
         """The values a filter dimension takes: the warehouse's dimension_values (computed at
-        publish), or a scan of ticket_metrics in a warehouse published before it existed."""
+        publish), or a scan of ticket_metrics in a warehouse published before it existed or
+        for a dimension it does not list (etl/sql/marts/dimension_values.sql names them)."""
         try:
             df = self.sql("select value as v from dimension_values where dimension = $dimension order by 1",
                           {"dimension": column})
         except duckdb.CatalogException:
+            df = None
+        if df is None or df.empty:
             df = self.sql(f"select distinct {column} as v from ticket_metrics where {column} is not null order by 1")
         return [str(v) for v in df["v"]]
 

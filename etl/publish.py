@@ -72,11 +72,17 @@ def published_versions(live: Path) -> list[Path]:
     return sorted(folder.glob("v*.duckdb")) if folder.is_dir() else []
 
 
+def version_number(path: Path) -> int | None:
+    """The number of a version file (v000042.duckdb → 42); None for another name."""
+    m = re.fullmatch(r"v(\d+)", path.stem)
+    return int(m.group(1)) if m else None
+
+
 def next_version(live: Path, stored: int) -> int:
     """The number of the next version: above the stored one and above every kept one. After
     a rollback the live version is older than the newest kept one, whose file a running
     dashboard may still hold open, and cache results for, under its name: never reuse it."""
-    kept = [int(m.group(1)) for p in published_versions(live) if (m := re.fullmatch(r"v(\d+)", p.stem))]
+    kept = [n for n in map(version_number, published_versions(live)) if n is not None]
     return max([stored, *kept]) + 1
 
 

@@ -16,7 +16,6 @@ run log beside the warehouse), for cron mail or the systemd journal.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import shutil
@@ -27,13 +26,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-import duckdb
-
 from etl import runlog, warehouse
 from etl.errors import DeskError, InputError, LockHeldError
 from etl.extract import file_format
 from etl.load import RunResult, load
-from etl.publish import point_live_to, published_versions, resolve_live, version_path, writer_lock
+from etl.publish import (
+    point_live_to,
+    published_versions,
+    resolve_live,
+    version_number,
+    version_path,
+    writer_lock,
+)
 from etl.settings import Settings
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_LOCKED, EXIT_PARTIAL = 0, 1, 2, 3, 4
@@ -199,13 +203,9 @@ def _previous(live: Path, current: Path, versions: list[Path]) -> Path:
     """The version `current` was built from (its `previous_version`): after a rollback and a
     new publish, that is the state rolled back to, not the newer one rolled back from.
     Versions written before that was recorded: the next older kept version."""
-    previous = None
-    with contextlib.suppress(duckdb.Error, ValueError, TypeError):
-        con = duckdb.connect(str(current), read_only=True)
-        try:
-            previous = int(warehouse.get_meta(con, "previous_version"))  # type: ignore[arg-type]
-        finally:
-            con.close()
+    with warehouse.open_readonly(current) as con:
+        recorded = warehouse.get_meta(con, "previous_version")
+    previous = int(recorded) if recorded is not None else None
     if previous is not None:
         target = version_path(live, previous)
         if previous == 0 or not target.exists():
@@ -231,7 +231,7 @@ def rollback(settings: Settings, *, to_version: int | None = None) -> tuple[Path
         if to_version is not None:
             target = version_path(live, to_version)
             if not target.exists():
-                kept = ", ".join(p.stem.lstrip("v").lstrip("0") or "0" for p in versions)
+                kept = ", ".join(str(version_number(p)) for p in versions)
                 raise InputError(f"version {to_version} is not kept (kept: {kept})")
         else:
             target = _previous(live, current, versions)
