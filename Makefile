@@ -35,7 +35,7 @@ check: $(VENV)/.dev
 	$(BIN)/python -m ruff check etl dashboard tests
 	$(BIN)/python -m pytest -q
 
-# The benchmark (docs: etl/bench.py): BENCH_SIZES=100000,1000000 make bench for a shorter run.
+# The benchmark (docs: etl/devtools/bench.py): BENCH_SIZES=100000,1000000 make bench for a shorter run.
 BENCH_SIZES ?= 100000,1000000,10000000
 bench: $(VENV)/.dev
 	$(BIN)/python -m etl bench --sizes $(BENCH_SIZES) --out bench-results.json

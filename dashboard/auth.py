@@ -4,7 +4,7 @@ Three modes, in this order:
 - an identity provider configured for Streamlit's own login (an [auth] section in
   .streamlit/secrets.toml): st.login / st.user; roles by e-mail from the settings
   ([auth.roles], default [auth] default_role = "viewer");
-- local users (python -m etl user add): a sign-in form, Argon2 hashes (etl/auth.py);
+- local users (python -m etl user add): a sign-in form, Argon2 hashes (etl/query/auth.py);
 - nobody configured: the person at this machine is admin, and the app serves only when
   bound to localhost; bound to any other address it refuses to show anything.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard.db import warehouse_settings
-from etl import auth
+from etl.query import auth
 
 IDENTITY_KEY = "_desk_identity"
 LOCAL_ADDRESSES = {"127.0.0.1", "localhost", "::1"}

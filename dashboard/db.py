@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,9 +20,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.filters import Filters
-from etl import sqlguard
-from etl.publish import resolve_live
-from etl.settings import Settings, load_settings
+from etl.core import sqlfiles
+from etl.core.settings import Settings, load_settings
+from etl.query import sqlguard
+from etl.warehouse.versions import resolve_live
 
 SQL_DIR = Path(__file__).with_name("sql")
 
@@ -58,7 +58,7 @@ def current_version_file() -> Path | None:
 @st.cache_resource(max_entries=3, show_spinner=False, on_release=lambda con: con.close())
 def _connection(version_file: str) -> duckdb.DuckDBPyConnection:
     """The one connection per published version: read-only, no external access, locked
-    configuration (etl/sqlguard.py), shared by the pages and the SQL page. A folder is a
+    configuration (etl/query/sqlguard.py), shared by the pages and the SQL page. A folder is a
     published set of lake metric tables, read through views over its Parquet files."""
     settings = warehouse_settings()
     memory = settings.raw.get("dashboard", {}).get("memory_limit", sqlguard.DEFAULT_MEMORY)
@@ -76,9 +76,9 @@ def guarded_connection(version_file: str) -> duckdb.DuckDBPyConnection:
     return _connection(version_file)
 
 
-@cache
 def sql_text(name: str) -> str:
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    """The text of dashboard/sql/<name>.sql (read as the ETL reads its own SQL files)."""
+    return sqlfiles.sql_text(name, SQL_DIR)
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
@@ -119,12 +119,11 @@ class Warehouse:
         """Run dashboard/sql/<name>.sql with {where} filled from the filters (and {extra},
         a static condition of the caller's, and {identifiers} from fixed allow-lists)."""
         where, bound = (filters or Filters()).where(alias=alias, date_column=date_column, columns=columns)
-        text = sql_text(name).replace("{where}", where).replace("{extra}", extra)
+        text = sql_text(name)
+        fills = {"where": where, "extra": extra, **identifiers}
         if "{error_types}" in text:
-            text = text.replace("{error_types}", self.error_types_sql())
-        for key, value in identifiers.items():
-            text = text.replace("{" + key + "}", value)
-        return self.sql(text, {**bound, **(params or {})})
+            fills["error_types"] = self.error_types_sql()
+        return self.sql(sqlfiles.fill(text, fills), {**bound, **(params or {})})
 
     def error_types_sql(self) -> str:
         """The QA error types as SQL: the warehouse's qa_error_types() (metric_macros.sql), or
@@ -132,7 +131,7 @@ class Warehouse:
         found = self.sql("select count(*) as n from duckdb_functions() where function_name = 'qa_error_types'")
         if int(found["n"].iloc[0]):
             return "qa_error_types()"
-        from etl.vocab import vocabulary
+        from etl.core.vocab import vocabulary
 
         types = dict.fromkeys(vocabulary()["error_type"].values())  # canonical values, file order
         return "[" + ", ".join("'" + t.replace("'", "''") + "'" for t in types) + "]"

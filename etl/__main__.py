@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from etl.errors import DeskError
+from etl.core.errors import DeskError
 
 EPILOG = """\
 The warehouse is data/warehouse.duckdb unless --db or the environment variable DESK_DB
-names another. Settings come from etl/defaults.toml, overridden by --config FILE or
+names another. Settings come from etl/core/defaults.toml, overridden by --config FILE or
 DESK_CONFIG. Exit codes: 0 success, 1 failure (nothing published), 2 usage or
 configuration error, 3 another load holds the warehouse (refresh also: 4 partial).
 """

@@ -20,10 +20,11 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from etl import runlog, warehouse
-from etl.errors import ConfigError, InputError
-from etl.load import RunResult, load, parse_as_of, rebuild
-from etl.settings import load_settings
+from etl.core.errors import ConfigError, InputError
+from etl.core.settings import load_settings
+from etl.load import runlog
+from etl.load.run import RunResult, load, parse_as_of, rebuild
+from etl.warehouse import schema as warehouse
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +40,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from etl import bench
+    from etl.devtools import bench
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     report = bench.run(sizes, Path(args.out) if args.out else None,
@@ -93,7 +94,7 @@ def cmd_user(args: argparse.Namespace) -> int:
     import getpass
     import sys
 
-    from etl import auth
+    from etl.query import auth
 
     settings = load_settings(args.config, args.db)
     path = auth.users_file(settings)
@@ -122,8 +123,8 @@ def cmd_user(args: argparse.Namespace) -> int:
 def cmd_sql(args: argparse.Namespace) -> int:
     import sys
 
-    from etl import sqlguard
-    from etl.publish import resolve_live
+    from etl.query import sqlguard
+    from etl.warehouse.versions import resolve_live
 
     settings = load_settings(args.config, args.db)
     if not settings.warehouse_path.exists():
@@ -157,7 +158,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from etl import profiles
+    from etl.ingest import profiles
 
     c = console()
     if args.profile_command == "list":
@@ -171,7 +172,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
                 "--profile FILE. docs/PROFILES.md")
         return 0
     if args.profile_command == "suggest":
-        from etl.profiles.suggest import suggest
+        from etl.ingest.profiles.suggest import suggest
 
         text = suggest(Path(args.file), timezone=args.timezone)
         if args.out:
@@ -190,9 +191,9 @@ def _profile_check(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    from etl import profiles
-    from etl.publish import resolve_live
-    from etl.settings import build_settings
+    from etl.core.settings import build_settings
+    from etl.ingest import profiles
+    from etl.warehouse.versions import resolve_live
 
     settings = load_settings(args.config, args.db)
     profile = profiles.find(args.profile) if args.profile else None
@@ -242,8 +243,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    from etl.publish import published_versions, resolve_live
     from etl.refresh import rollback
+    from etl.warehouse.versions import published_versions, resolve_live
 
     settings = load_settings(args.config, args.db)
     if args.list:
@@ -320,7 +321,7 @@ def print_summary(result: RunResult) -> None:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from etl import profiles
+    from etl.ingest import profiles
 
     settings = load_settings(args.config, args.db)
     as_of = parse_as_of(args.as_of) if args.as_of else None
@@ -332,7 +333,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from etl.generate import generate
+    from etl.devtools.generate import generate
 
     end = dt.date.fromisoformat(args.end) if args.end else None
     with console().status("generating …") as status:
@@ -345,7 +346,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from etl.generate import generate
+    from etl.devtools.generate import generate
 
     settings = load_settings(args.config, args.db)
     if args.if_missing and settings.warehouse_path.exists():

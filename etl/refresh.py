@@ -26,19 +26,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from etl import runlog, warehouse
-from etl.errors import DeskError, InputError, LockHeldError
-from etl.extract import file_format
-from etl.load import RunResult, load
-from etl.publish import (
+from etl.core.errors import DeskError, InputError, LockHeldError
+from etl.core.settings import Settings
+from etl.ingest.read import file_format
+from etl.load import runlog
+from etl.load.run import RunResult, load
+from etl.warehouse import schema as warehouse
+from etl.warehouse.publish import writer_lock
+from etl.warehouse.versions import (
     point_live_to,
     published_versions,
     resolve_live,
     version_number,
     version_path,
-    writer_lock,
 )
-from etl.settings import Settings
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_LOCKED, EXIT_PARTIAL = 0, 1, 2, 3, 4
 EXIT_CODES = {

@@ -11,9 +11,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from etl import auth
-from etl.errors import ConfigError
-from tests.conftest import ROOT, load_sample
+from etl.core.errors import ConfigError
+from etl.query import auth
+from tests.helpers import ROOT, load_sample
 
 APP = str(ROOT / "dashboard" / "app.py")
 PASSWORD = "correct horse battery"
@@ -40,7 +40,7 @@ def test_password_hashing(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from etl.settings import load_settings
+    from etl.core.settings import load_settings
 
     s = load_settings(db=tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
     load_sample(s)
@@ -109,7 +109,7 @@ def test_analyst_runs_sql_with_sidebar_parameters(warehouse: Path, monkeypatch: 
 
 
 def test_local_only_without_users(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from etl.settings import load_settings
+    from etl.core.settings import load_settings
 
     s = load_settings(db=tmp_path / "wh" / "warehouse.duckdb")
     load_sample(s)

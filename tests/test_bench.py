@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -41,13 +41,13 @@ def test_small_benchmark_produces_every_figure(tmp_path: Path) -> None:
 def test_peak_memory_is_the_child_own_not_the_benchmark_process() -> None:
     """A step's RSS is its own process's peak, even when the benchmark process itself holds
     far more memory when it starts the step (Linux's ru_maxrss would report the parent's)."""
-    from etl.bench import _python, _run
+    from etl.devtools.bench import python_step, run_step
 
     ballast = bytearray(600 * 2**20)
     for i in range(0, len(ballast), 4096):
         ballast[i] = 1
-    small, _ = _run(_python("x = 1"))
-    big, _ = _run(_python("b = bytearray(300 * 2**20)\nfor i in range(0, len(b), 4096): b[i] = 1"))
+    small, _ = run_step(python_step("x = 1"))
+    big, _ = run_step(python_step("b = bytearray(300 * 2**20)\nfor i in range(0, len(b), 4096): b[i] = 1"))
     del ballast
     assert 0 < small.rss_bytes < 200 * 2**20
     assert 300 * 2**20 < big.rss_bytes < 500 * 2**20

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from etl.generate import generate
-from etl.load import load
-from etl.settings import load_settings
-from tests.conftest import ROOT
+from etl.core.settings import load_settings
+from etl.devtools.generate import generate
+from etl.load.run import load
+from tests.helpers import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

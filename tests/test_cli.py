@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLE, query
+from tests.helpers import ROOT, SAMPLE, query
 
 COMMANDS = ("load", "demo", "generate", "status", "rebuild")
 

@@ -10,12 +10,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.i18n import label
-from etl import sqlguard
-from etl.generate import generate
-from etl.load import load
-from etl.publish import resolve_live
-from etl.settings import load_settings
-from tests.conftest import ROOT, load_sample
+from etl.core.settings import load_settings
+from etl.devtools.generate import generate
+from etl.load.run import load
+from etl.query import sqlguard
+from etl.warehouse.versions import resolve_live
+from tests.helpers import ROOT, load_sample
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = {
@@ -179,7 +179,7 @@ def test_new_version_picked_up_without_restart(tmp_path: Path, monkeypatch: pyte
     extra = tmp_path / "more.csv"
     extra.write_text("ticket_id,created_at,channel\nN1,2026-01-12 10:00,chat\nN2,2026-01-12 11:00,chat\n",
                      encoding="utf-8")
-    from tests.conftest import SAMPLE_AS_OF
+    from tests.helpers import SAMPLE_AS_OF
 
     load([extra], settings, as_of=SAMPLE_AS_OF)
     at.run()

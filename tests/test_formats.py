@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from etl.errors import InputError
-from etl.load import load
-from tests.conftest import SAMPLE, SAMPLE_AS_OF, metrics_by_ticket, query
+from etl.core.errors import InputError
+from etl.load.run import load
+from tests.helpers import SAMPLE, SAMPLE_AS_OF, metrics_by_ticket, query
 
 COLUMNS = ("ticket_id", "created_at", "first_response_at", "frt_sla", "resolution_minutes",
            "channel", "category", "status", "escalation_level", "csat")
@@ -57,7 +57,7 @@ class Factory:
         self.tmp = tmp
 
     def make(self, name: str):  # type: ignore[no-untyped-def]
-        from etl.settings import load_settings
+        from etl.core.settings import load_settings
 
         return load_settings(db=self.tmp / f"wh-{name}" / "warehouse.duckdb")
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from etl.generate import AGENT_COMMUNICATION, AGENT_INCOMPLETE_RECORDS, PLANTED, generate
-from etl.load import load
-from etl.settings import load_settings
-from tests.conftest import query
+from etl.core.settings import load_settings
+from etl.devtools.generate import AGENT_COMMUNICATION, AGENT_INCOMPLETE_RECORDS, PLANTED, generate
+from etl.load.run import load
+from tests.helpers import query
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -47,8 +47,8 @@ def test_loads_completely(demo) -> None:  # type: ignore[no-untyped-def]
 def test_events_agree_with_ticket_columns(demo) -> None:  # type: ignore[no-untyped-def]
     import duckdb
 
-    from etl import sqlfiles
-    from etl.publish import resolve_live
+    from etl.core import sqlfiles
+    from etl.warehouse.versions import resolve_live
 
     settings, _ = demo
     con = duckdb.connect(str(resolve_live(settings.warehouse_path)), read_only=True)

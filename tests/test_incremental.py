@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from etl.load import load
-from etl.publish import resolve_live
-from tests.conftest import SAMPLE, SAMPLE_AS_OF, load_sample, metrics_by_ticket, query
+from etl.load.run import load
+from etl.warehouse.versions import resolve_live
+from tests.helpers import SAMPLE, SAMPLE_AS_OF, load_sample, metrics_by_ticket, query
 
 
 def snapshot(settings) -> tuple:  # type: ignore[no-untyped-def]
@@ -137,7 +137,7 @@ def test_warehouse_of_an_earlier_version_gains_the_new_columns(settings, tmp_pat
     columns = {c for (c,) in query(settings, "select column_name from duckdb_columns() where table_name = 'tickets'")}
     assert {"frt_sla_reported", "frt_sla_reported_raw"} <= columns
 
-    from etl.settings import load_settings
+    from etl.core.settings import load_settings
     fresh = load_settings(db=tmp_path / "fresh" / "warehouse.duckdb")
     load([SAMPLE / "tickets.csv", SAMPLE / "events.csv"], fresh, as_of=SAMPLE_AS_OF)
     load([SAMPLE / "tickets_update.csv"], fresh, as_of=SAMPLE_AS_OF)
@@ -152,16 +152,19 @@ def test_an_error_inside_a_file_is_reported_as_itself(settings, monkeypatch) -> 
     "transaction is aborted" of the clean-up after it; nothing is published."""
     import pytest
 
-    from etl import load as load_module
-    from etl.errors import PublishError
+    from etl.core import sqlfiles
+    from etl.core.errors import PublishError
+    from etl.load import merge
 
-    original = load_module.sqlfiles.query
+    original = sqlfiles.steps
 
-    def broken(name, **kw):  # type: ignore[no-untyped-def]
-        text = original(name, **kw)
-        return text.replace("s.subcategory,", "s.no_such_column,", 1) if name == "load/merge_tickets" else text
+    def broken(name):  # type: ignore[no-untyped-def]
+        found = dict(original(name))
+        if name == "load/merge_tickets":
+            found["map"] = found["map"].replace("s.subcategory,", "s.no_such_column,", 1)
+        return found
 
-    monkeypatch.setattr(load_module.sqlfiles, "query", broken)
+    monkeypatch.setattr(merge.sqlfiles, "steps", broken)
     with pytest.raises(PublishError) as caught:
         load([SAMPLE / "tickets.csv"], settings, as_of=SAMPLE_AS_OF)
     assert "no_such_column" in str(caught.value)
@@ -172,12 +175,12 @@ def test_an_error_inside_a_file_is_reported_as_itself(settings, monkeypatch) -> 
 def test_a_file_changed_after_it_was_hashed_is_hashed_again(settings, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Files are hashed ahead of the load; one written to in between is recorded with the
     hash of what was loaded, so that loading that content again is recognised."""
-    from etl import load as load_module
-    from etl.extract import file_sha256
+    from etl.ingest.read import file_sha256
+    from etl.load import run as load_module
 
     export = tmp_path / "b.csv"
     export.write_text("ticket_id,created_at\nH2,2026-01-05 10:00\n", encoding="utf-8")
-    real = load_module._hash_with_stamp
+    real = load_module.hash_with_stamp
 
     def hash_then_written_to(path: Path):  # type: ignore[no-untyped-def]
         hashed = real(path)
@@ -185,7 +188,7 @@ def test_a_file_changed_after_it_was_hashed_is_hashed_again(settings, tmp_path: 
             fh.write("H3,2026-01-05 11:00\n")
         return hashed
 
-    monkeypatch.setattr(load_module, "_hash_with_stamp", hash_then_written_to)
+    monkeypatch.setattr(load_module, "hash_with_stamp", hash_then_written_to)
     result = load([export], settings, as_of=SAMPLE_AS_OF)
     assert result.files[0].sha256 == file_sha256(export)
     assert query(settings, "select count(*) from tickets where ticket_id in ('H2', 'H3')") == [(2,)]

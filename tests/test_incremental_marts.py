@@ -6,9 +6,9 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-from etl.generate import generate
-from etl.load import load, rebuild
-from tests.conftest import SAMPLE, SAMPLE_AS_OF, query, settings_with
+from etl.devtools.generate import generate
+from etl.load.run import load, rebuild
+from tests.helpers import SAMPLE, SAMPLE_AS_OF, query, settings_with
 
 MARTS = ("ticket_metrics", "escalation_steps", "qa_reviews_scored", "dimension_values")
 

@@ -24,16 +24,16 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.errors import ConfigError
-from etl.generate import generate
+from etl.core.errors import ConfigError
+from etl.core.settings import Settings
+from etl.devtools.generate import generate
 from etl.lake import export as lake_export
 from etl.lake import metrics as lake_metrics
 from etl.lake import portable
 from etl.lake.layout import MARTS, MODELS, OUTPUTS
-from etl.load import load
-from etl.publish import resolve_live
-from etl.settings import Settings
-from tests.conftest import ROOT, SAMPLE, SAMPLE_AS_OF, load_sample, settings_with
+from etl.load.run import load
+from etl.warehouse.versions import resolve_live
+from tests.helpers import ROOT, SAMPLE, SAMPLE_AS_OF, load_sample, settings_with
 from tests.test_sample_metrics import EXPECTED
 
 CONFIG = {
@@ -222,8 +222,8 @@ def test_dashboard_reads_the_lake(sample: dict[str, Path], tmp_path: Path, monke
 
 
 def test_lake_connection_reads_only_its_folders(sample: dict[str, Path]) -> None:
-    from etl import sqlguard
     from etl.lake import reader as lake_reader
+    from etl.query import sqlguard
 
     version, lake = lake_reader.folders(resolve_live(sample["duckdb"]))
     assert lake == sample["lake"]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from etl.calendar import build_schedule_tables, holiday_calendar
-from etl.errors import ConfigError
-from etl.load import load
-from etl.settings import load_settings
-from tests.conftest import SAMPLE_AS_OF, load_sample, metrics_by_ticket, settings_with
+from etl.core.errors import ConfigError
+from etl.core.settings import load_settings
+from etl.load.run import load
+from etl.warehouse.calendar import build_schedule_tables, holiday_calendar
+from tests.helpers import SAMPLE_AS_OF, load_sample, metrics_by_ticket, settings_with
 
 
 def test_priority_override_of_the_target(tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_source_timezone_setting(tmp_path: Path) -> None:
     path = tmp_path / "utc.csv"
     path.write_text("ticket_id,created_at\nU1,2026-01-05 09:00\n", encoding="utf-8")
     load([path], s, as_of=SAMPLE_AS_OF)
-    from tests.conftest import query
+    from tests.helpers import query
 
     assert query(s, "select strftime(created_at, '%H:%M'), source_tz from tickets") == [("09:00", "UTC")]
 
@@ -142,8 +142,8 @@ def test_calendar_is_kept_while_it_covers_the_data_and_rebuilt_when_the_schedule
     business minutes follow the schedule in force."""
     import json
 
-    from etl.load import rebuild
-    from tests.conftest import SAMPLE, query
+    from etl.load.run import rebuild
+    from tests.helpers import SAMPLE, query
 
     s = load_settings(db=tmp_path / "wh" / "warehouse.duckdb")
     load([SAMPLE / "tickets.csv"], s, as_of=SAMPLE_AS_OF)

@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import sqlfiles
-from etl.load import load
-from tests.conftest import SAMPLE_AS_OF, query, settings_with
+from etl.core import sqlfiles
+from etl.load.run import load
+from tests.helpers import SAMPLE_AS_OF, query, settings_with
 
 
 @pytest.fixture(scope="module")

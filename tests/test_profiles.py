@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from etl import profiles
-from etl.errors import InputError
-from etl.load import load
-from etl.profiles.suggest import suggest
-from tests.conftest import REALDATA, ROOT, SAMPLE_AS_OF, metrics_by_ticket, query, settings_with
+from etl.core.errors import InputError
+from etl.ingest import profiles
+from etl.ingest.profiles.suggest import suggest
+from etl.load.run import load
+from tests.helpers import REALDATA, ROOT, SAMPLE_AS_OF, metrics_by_ticket, query, settings_with
 
 FIXTURES = ROOT / "tests" / "fixtures" / "profiles"
 AS_OF = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -203,7 +203,7 @@ def test_profile_given_by_name_and_by_file(tmp_path: Path) -> None:
     s, f = load_one(tmp_path / "a", copy, as_of=SAMPLE_AS_OF, profile=profiles.find("freshdesk_csv"))
     assert f.rows_loaded == 5
     own = tmp_path / "mine.toml"
-    own.write_text((ROOT / "etl" / "profiles" / "freshdesk_csv.toml").read_text(encoding="utf-8")
+    own.write_text((ROOT / "etl" / "ingest" / "profiles" / "freshdesk_csv.toml").read_text(encoding="utf-8")
                    .replace('name = "freshdesk_csv"', 'name = "my_freshdesk"'), encoding="utf-8")
     s, f = load_one(tmp_path / "b", copy, as_of=SAMPLE_AS_OF, profile=profiles.find(str(own)))
     assert (f.profile, f.rows_loaded) == ("my_freshdesk", 5)

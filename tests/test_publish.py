@@ -15,12 +15,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.errors import LockHeldError
-from etl.generate import generate
-from etl.load import load
-from etl.publish import point_live_to, resolve_live, writer_lock
-from etl.settings import load_settings
-from tests.conftest import ROOT, SAMPLE, SAMPLE_AS_OF, query
+from etl.core.errors import LockHeldError
+from etl.core.settings import load_settings
+from etl.devtools.generate import generate
+from etl.load.run import load
+from etl.warehouse.publish import writer_lock
+from etl.warehouse.versions import point_live_to, resolve_live
+from tests.helpers import ROOT, SAMPLE, SAMPLE_AS_OF, query
 
 DEMO_AS_OF = "2026-10-01T00:00:00+08:00"
 
@@ -156,7 +157,7 @@ def test_reader_never_blocked_nor_sees_half_a_load(tmp_path: Path, demo_export: 
     assert len(seen) >= 2
 
 
-HOLD_LOCK = ("import sys, time; from pathlib import Path; from etl.publish import writer_lock\n"
+HOLD_LOCK = ("import sys, time; from pathlib import Path; from etl.warehouse.publish import writer_lock\n"
              "with writer_lock(Path(sys.argv[1])):\n"
              "    print('held', flush=True); time.sleep(float(sys.argv[2]))\n")
 
@@ -203,18 +204,19 @@ def test_stale_live_wal_removed_at_publish(settings) -> None:  # type: ignore[no
 
 
 def test_failed_check_publishes_nothing(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from etl import warehouse
-    from etl.errors import PublishError
+    from etl.core import sqlfiles
+    from etl.core.errors import PublishError
+    from etl.warehouse import checks
 
     load([SAMPLE], settings, as_of=SAMPLE_AS_OF)
     before = settings.warehouse_path.read_bytes()
-    monkeypatch.setattr(warehouse, "CHECKS", ("tickets_unique", "always_fails"))
-    real = warehouse.sqlfiles.sql_text
+    monkeypatch.setattr(checks, "CHECKS", (("tickets_unique", "error"), ("always_fails", "error")))
+    real = sqlfiles.sql_text
 
-    def fake(name: str) -> str:
-        return "select 1 as broken" if name.endswith("always_fails") else real(name)
+    def fake(name: str, root=sqlfiles.SQL_DIR) -> str:  # type: ignore[no-untyped-def]
+        return "select 1 as broken" if name.endswith("always_fails") else real(name, root)
 
-    monkeypatch.setattr(warehouse.sqlfiles, "sql_text", fake)
+    monkeypatch.setattr(checks.sqlfiles, "sql_text", fake)
     extra = settings.warehouse_path.parent / "extra.csv"
     extra.write_text("ticket_id,created_at\nW1,2026-01-05 09:00\n", encoding="utf-8")
     with pytest.raises(PublishError, match="always_fails"):
@@ -226,7 +228,7 @@ def test_failed_check_publishes_nothing(settings, monkeypatch) -> None:  # type:
 def test_uniqueness_checks_find_a_duplicate_ticket(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The uniqueness checks group by hashes first; a repeated ticket is still reported, with
     its key and number of copies, in tickets and in ticket_metrics alike."""
-    from etl import warehouse
+    from etl.warehouse import checks
 
     load([SAMPLE], settings, as_of=SAMPLE_AS_OF)
     copy = tmp_path / "copy.duckdb"
@@ -235,11 +237,11 @@ def test_uniqueness_checks_find_a_duplicate_ticket(settings, tmp_path) -> None: 
     try:
         for table in ("tickets", "ticket_metrics", "qa_reviews"):
             con.execute(f"create temp view {table}_in_scope as select * from {table}")
-        assert {r.name: r.rows for r in warehouse.run_checks(con)}["tickets_unique"] == 0
+        assert {r.name: r.rows for r in checks.run_checks(con)}["tickets_unique"] == 0
         ticket = con.execute("select ticket_id from tickets order by ticket_id limit 1").fetchall()[0][0]
         for table in ("tickets", "ticket_metrics"):
             con.execute(f"insert into {table} select * from {table} where ticket_id = ?", [ticket])
-        found = {r.name: r for r in warehouse.run_checks(con)}
+        found = {r.name: r for r in checks.run_checks(con)}
         for name in ("tickets_unique", "ticket_metrics_unique"):
             assert found[name].rows == 1
             assert [row[1:] for row in found[name].sample] == [(ticket, 2)]
@@ -250,8 +252,8 @@ def test_uniqueness_checks_find_a_duplicate_ticket(settings, tmp_path) -> None: 
 def test_a_build_with_much_free_space_is_published_compacted(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A full rebuild frees the old marts' blocks; the published version is written afresh:
     smaller, with the same rows in every table and the same views, macros and comments."""
-    from etl import publish
-    from etl.load import rebuild
+    from etl.load.run import rebuild
+    from etl.warehouse import publish
 
     out = settings.warehouse_path.parent / "demo"
     generate(3000, seed=5, out=out)

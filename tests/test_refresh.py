@@ -17,11 +17,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.generate import generate
-from etl.load import load
-from etl.publish import point_live_to, published_versions, resolve_live, version_path
+from etl.devtools.generate import generate
+from etl.load.run import load
 from etl.refresh import EXIT_FATAL, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, refresh, rollback
-from tests.conftest import ROOT, SAMPLE, SAMPLE_AS_OF, query, settings_with
+from etl.warehouse.versions import point_live_to, published_versions, resolve_live, version_path
+from tests.helpers import ROOT, SAMPLE, SAMPLE_AS_OF, query, settings_with
 
 
 def make_settings(tmp_path: Path, settle: float = 0, keep: int = 3):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import load_sample, metrics_by_ticket, query
+from tests.helpers import load_sample, metrics_by_ticket, query
 
 EXPECTED = {
     # answered after a weekend: Fri 17:00 → Mon 10:00; business: Fri 1 h + Mon 1 h
@@ -50,7 +50,7 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):  # type: ignore[no-untyped-def]
-    from etl.settings import load_settings
+    from etl.core.settings import load_settings
 
     settings = load_settings(db=tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
     result = load_sample(settings)
@@ -170,8 +170,8 @@ def test_error_types_macro_lists_the_vocabulary() -> None:
 
     import duckdb
 
-    from etl import sqlfiles
-    from etl.vocab import VOCAB_FILE
+    from etl.core import sqlfiles
+    from etl.core.vocab import VOCAB_FILE
 
     con = duckdb.connect()
     sqlfiles.run(con, "marts/metric_macros")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import saved
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def test_save_replace_delete(tmp_path: Path) -> None:
@@ -26,7 +26,7 @@ def test_save_replace_delete(tmp_path: Path) -> None:
 
 
 def test_examples_are_titled_and_allowed() -> None:
-    from etl import sqlguard
+    from etl.query import sqlguard
 
     examples = saved.examples(ROOT / "dashboard" / "sql" / "examples")
     assert len(examples) >= 8

@@ -1,4 +1,4 @@
-"""Ad hoc SQL, safe by construction: each layer of etl/sqlguard.py on its own, then a corpus
+"""Ad hoc SQL, safe by construction: each layer of etl/query/sqlguard.py on its own, then a corpus
 of hostile or broken statements that must each be refused or stopped, with the warehouse
 and the connection unharmed afterwards."""
 
@@ -13,15 +13,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import sqlguard
-from etl.publish import resolve_live
-from etl.sqlguard import QueryFailed, QueryRefused
-from tests.conftest import ROOT, load_sample
+from etl.query import sqlguard
+from etl.query.sqlguard import QueryFailed, QueryRefused
+from etl.warehouse.versions import resolve_live
+from tests.helpers import ROOT, load_sample
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from etl.settings import load_settings
+    from etl.core.settings import load_settings
 
     s = load_settings(db=tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
     load_sample(s)

@@ -15,9 +15,9 @@ from dashboard.auth import require
 from dashboard.db import source_path, warehouse_path, warehouse_settings
 from dashboard.frame import Context, context, localise
 from dashboard.i18n import column
-from etl import runlog
-from etl.errors import DeskError
-from etl.settings import PROJECT_ROOT
+from etl.core.errors import DeskError
+from etl.core.settings import PROJECT_ROOT
+from etl.load import runlog
 
 
 def controls(ctx: Context) -> None:

@@ -1,6 +1,6 @@
 """SQL: analysts' ad hoc queries over the same tables and metric views the pages use, with
 the schema beside the editor, examples, parameters from the sidebar, history, saved
-queries, downloads and a quick chart. Safe by construction (etl/sqlguard.py)."""
+queries, downloads and a quick chart. Safe by construction (etl/query/sqlguard.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dashboard.auth import require
 from dashboard.db import guarded_connection, warehouse_path, warehouse_settings
 from dashboard.filters import DIMENSIONS
 from dashboard.frame import Context, context
-from etl import sqlguard
+from etl.query import sqlguard
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "sql" / "examples"
 

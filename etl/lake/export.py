@@ -23,10 +23,10 @@ from pathlib import Path
 
 import duckdb
 
-from etl.errors import ConfigError, WarehouseError
+from etl.core.errors import ConfigError, WarehouseError
+from etl.core.settings import Settings
 from etl.lake.layout import EMPTY, MANIFEST, PARTITIONED, SINGLE, sql_literal
-from etl.publish import resolve_live
-from etl.settings import Settings
+from etl.warehouse.versions import resolve_live
 
 
 @dataclass

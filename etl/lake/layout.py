@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.extract import _quote_literal
-from etl.warehouse import INTERMEDIATE
-from etl.warehouse import MARTS as WAREHOUSE_MARTS
+from etl.core import sqlfiles
+from etl.core.sqlfiles import quote_literal
 
 MANIFEST = "manifest.json"
 EMPTY = "empty"  # the partition key of a table without rows
@@ -29,10 +28,11 @@ PARTITIONED = {
 }
 SINGLE = ("agents", "calendar_hours", "business_days", "sla_rules", "schedule_rules", "schedules",
           "warehouse_meta", "load_runs", "load_files", "rejects")
-# the models in build order, as the warehouse builds them; on a lake every mart is a table
+# the models in build order, read from the SQL files' headers as the warehouse reads them
+# (etl/warehouse/models.py); on a lake every intermediate step is a view, every mart a table
 MODELS: tuple[tuple[str, str], ...] = (
-    *((f"intermediate/{name}", "view") for name in INTERMEDIATE),
-    *((f"marts/{name}", "table") for name, _ in WAREHOUSE_MARTS),
+    *((f"intermediate/{name}", "view") for name, _kind in sqlfiles.models("intermediate")),
+    *((f"marts/{name}", "table") for name, _kind in sqlfiles.models("marts")),
 )
 MARTS = tuple(path.split("/", 1)[1] for path, kind in MODELS if kind == "table")
 # tables of the lake passed on to the metrics folder as they are (the dashboard reads them)
@@ -49,4 +49,4 @@ def table_glob(lake: Path, table: str) -> str:
 
 def sql_literal(path: Path | str) -> str:
     """A path as a quoted SQL string."""
-    return _quote_literal(str(path))
+    return quote_literal(str(path))

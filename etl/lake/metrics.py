@@ -25,10 +25,11 @@ from pathlib import Path
 
 import duckdb
 
-from etl.errors import ConfigError, DeskError
+from etl.core.errors import ConfigError, DeskError
 from etl.lake.layout import MANIFEST, MODELS, OUTPUTS, PARTITIONED, SINGLE, sql_literal, table_glob
 from etl.lake.portable import model_sql
-from etl.publish import point_live_to, resolve_live, versions_dir, writer_lock
+from etl.warehouse.publish import writer_lock
+from etl.warehouse.versions import point_live_to, resolve_live, versions_dir
 
 # the build's *_in_scope names: on a lake every build is whole, so each is an alias of the
 # table (a mart's alias is made when the mart is)

@@ -38,7 +38,7 @@ from functools import lru_cache
 import sqlglot
 from sqlglot import ErrorLevel, exp
 
-from etl import sqlfiles
+from etl.core import sqlfiles
 
 _MACRO = re.compile(r"create or replace macro (\w+)\(([^)]*)\) as\s+(.*?);\s*$", re.S | re.M)
 

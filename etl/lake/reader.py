@@ -13,9 +13,10 @@ from pathlib import Path
 
 import duckdb
 
-from etl import catalog, sqlfiles
-from etl.errors import WarehouseError
+from etl.core import sqlfiles
+from etl.core.errors import WarehouseError
 from etl.lake.layout import CLEANED, MANIFEST, OUTPUTS, PARTITIONED, sql_literal, table_glob
+from etl.warehouse import catalog
 
 
 def folders(version: Path, lake: Path | None = None) -> tuple[Path, Path | None]:

@@ -1,6 +1,9 @@
+-- materialized: build_view
+-- order: 1
+-- grain: one row per 'escalated' event (source, ticket_id, event_at)
 -- int_escalation_events: one row per 'escalated' event, with the level it reached.
 -- (Build-time view: *_in_scope are the whole tables for a full build, or the rows of the
--- tickets a load touched for an incremental one; see etl/warehouse.py.)
+-- tickets a load touched for an incremental one; see etl/warehouse/models.py.)
 -- The level is the one its detail names ("level 2", "2级", or just "2"); without one, the
 -- n-th escalated event of a ticket reaches level n. Levels stop at 3 (external body).
 select

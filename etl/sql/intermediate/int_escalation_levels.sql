@@ -1,6 +1,9 @@
+-- materialized: build_view
+-- order: 3
+-- grain: one row per ticket and escalation level reached (source, ticket_id, level)
 -- int_escalation_levels: one row per ticket and escalation level it reached (1..3), with
 -- (Build-time view: *_in_scope are the whole tables for a full build, or the rows of the
--- tickets a load touched for an incremental one; see etl/warehouse.py.)
+-- tickets a load touched for an incremental one; see etl/warehouse/models.py.)
 -- the time it reached it where known. From events: the first escalated event at that level
 -- or above. Without events: the ticket's escalated_at is the time of level 1; the times of
 -- higher levels are unknown (NULL).

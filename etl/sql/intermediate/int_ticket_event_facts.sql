@@ -1,6 +1,9 @@
+-- materialized: build_view
+-- order: 2
+-- grain: one row per ticket (source, ticket_id) that has events
 -- int_ticket_event_facts: one row per ticket (source, ticket_id) that has events; what its
 -- (Build-time view: *_in_scope are the whole tables for a full build, or the rows of the
--- tickets a load touched for an incremental one; see etl/warehouse.py.)
+-- tickets a load touched for an incremental one; see etl/warehouse/models.py.)
 -- events say about first response, bot response, resolution, reopens and escalation.
 -- Escalation levels of events are read in int_escalation_events.
 with escalation_facts as (

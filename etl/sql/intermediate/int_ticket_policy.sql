@@ -1,6 +1,9 @@
+-- materialized: build_view
+-- order: 4
+-- grain: one row per distinct (channel, team, priority, category) of the tickets
 -- int_ticket_policy: one row per distinct (channel, team, priority, category) of the
 -- (Build-time view: *_in_scope are the whole tables for a full build, or the rows of the
--- tickets a load touched for an incremental one; see etl/warehouse.py.)
+-- tickets a load touched for an incremental one; see etl/warehouse/models.py.)
 -- stored tickets, with the working schedule and the first-response target that apply.
 -- Rules come from the configuration (tables schedule_rules and sla_rules); the first
 -- matching rule wins, NULL in a rule matches anything.

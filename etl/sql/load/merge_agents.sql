@@ -1,29 +1,41 @@
--- Merge one staged agents file (temp table stg) into agents. The last record of an agent
--- in the file wins; a stored agent is replaced when the new version differs.
--- Parameters: $source, $run_id, $source_file. Placeholders as in merge_tickets.sql:
--- {dedupe}, {stored}.
+-- Merge one staged agents file (temp table stg) into agents.
+-- grain: one row per agent (source, agent_id) in agents
+-- The last record of an agent in the file wins; a stored agent is replaced when the new
+-- version differs. Parameters: $source, $run_id, $source_file. Steps as in merge_tickets.sql.
 
+-- step: repeats
+select count(*) - count(distinct agent_id) from stg
+where reason_code is null and skip_reason is null;
+
+-- step: dedupe
+create or replace temp table stg_once as
+select * from stg
+where reason_code is null and skip_reason is null
+qualify row_number() over (partition by agent_id order by _record desc) = 1;
+
+-- step: map
+select
+    agent_id, name, team, tier, hired_on, languages, _record,
+    hash(agent_id, name, team, tier, hired_on, languages) as row_hash
+from {rows}
+where reason_code is null and skip_reason is null;
+
+-- step: compare
 create or replace temp table incoming as
-with staged as (
-    select
-        agent_id, name, team, tier, hired_on, languages, _record,
-        hash(agent_id, name, team, tier, hired_on, languages) as row_hash
-    from stg
-    where reason_code is null and skip_reason is null
-    {dedupe} qualify row_number() over (partition by agent_id order by _record desc) = 1
-)
 select
     i.*,
     case when a.agent_id is null then 'insert'
          when a.row_hash <> i.row_hash then 'update'
          else 'skip' end as action
-from staged i
-left join {stored} a on a.source = $source and a.agent_id = i.agent_id;
+from ({mapped}) i
+left join agents a on a.source = $source and a.agent_id = i.agent_id;
 
+-- step: replace
 delete from agents
 where source = $source
   and agent_id in (select agent_id from incoming where action = 'update');
 
+-- step: insert
 insert into agents by name
 select
     $source as source,
@@ -31,5 +43,5 @@ select
     $source_file as source_file,
     i._record as source_record,
     $run_id as run_id
-from incoming i
+from {incoming} i
 where i.action in ('insert', 'update');

@@ -1,3 +1,6 @@
+-- materialized: view
+-- order: 5
+-- grain: one row per source, agent, month of review and error type
 -- agent_error_rates: one row per agent, month of review and error type: how many of the
 -- agent's reviews that month found that error, and the error rate per reviewed ticket
 -- (reviews with the error / reviews). Every error type appears for every agent-month, with

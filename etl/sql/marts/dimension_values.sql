@@ -1,3 +1,6 @@
+-- materialized: summary
+-- order: 7
+-- grain: one row per filter dimension and value it takes
 -- dimension_values: one row per dimension the dashboard filters by (source, channel,
 -- category, priority, team, agent_id) and value it takes in ticket_metrics: the filter
 -- lists, computed once per publish instead of by a scan of every ticket at every page.

@@ -1,3 +1,6 @@
+-- materialized: view
+-- order: 6
+-- grain: one row per source and step of the escalation path (0..3)
 -- escalation_funnel: one row per source and step of the escalation path (0 front line,
 -- 1 second line, 2 formal appeal, 3 external body): tickets that reached the step, their
 -- share of all tickets and of the previous step, and the median minutes to reach it.

@@ -1,3 +1,6 @@
+-- materialized: table
+-- order: 2
+-- grain: one row per ticket and escalation level reached (source, ticket_id, level)
 -- escalation_steps: one row per ticket and escalation level it reached (1 second line /
 -- specialist team, 2 formal appeal to a higher department, 3 external body), with the time
 -- it reached that level and the minutes from creation and from the previous step. Times are

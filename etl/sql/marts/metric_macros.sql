@@ -27,7 +27,7 @@ create or replace macro pct_csat_satisfied(csat) as
 create or replace macro pct_reviews_with_error(has_error) as
     cast(100 as double) * count(*) filter (where has_error) / nullif(count(*), 0);
 
--- The QA error types: the canonical values of [error_type] in etl/vocab.toml (which maps the
+-- The QA error types: the canonical values of [error_type] in etl/core/vocab.toml (which maps the
 -- sources' words to them), in the order the dashboard shows them. Every per-type figure
 -- lists all of them, with zero where none was found:  select unnest(qa_error_types()) as error_type
 create or replace macro qa_error_types() as

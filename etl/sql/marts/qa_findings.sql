@@ -1,3 +1,6 @@
+-- materialized: view
+-- order: 4
+-- grain: one row per error found in a QA review (source, review_id, error_type)
 -- qa_findings: one row per error found in a QA review (a review without errors has no
 -- row here; qa_reviews_scored has every review). A view.
 select

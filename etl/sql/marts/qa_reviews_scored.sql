@@ -1,6 +1,9 @@
+-- materialized: table
+-- order: 3
+-- grain: one row per QA review (source, review_id)
 -- qa_reviews_scored: one row per QA review, with the reviewed ticket's dimensions, the
 -- agent's team, and the number of errors found. Materialised like ticket_metrics: in full,
--- or for the tickets a load touched (qa_reviews_in_scope; etl/warehouse.py).
+-- or for the tickets a load touched (qa_reviews_in_scope; etl/warehouse/models.py).
 select
     q.source,
     q.review_id,

@@ -1,8 +1,11 @@
+-- materialized: table
+-- order: 1
+-- grain: one row per ticket (source, ticket_id)
 -- ticket_metrics: one row per ticket (source, ticket_id). Materialised as a table at every
 -- publish (the warehouse does not change between publishes, so the table equals this query).
 -- Each column's definition in words: docs/METRICS.md. Judgement calls: docs/DECISIONS.md.
 -- tickets_in_scope is the tickets table itself for a full build, or the tickets a load
--- touched plus the still-open ones for an incremental one (etl/warehouse.py).
+-- touched plus the still-open ones for an incremental one (etl/warehouse/models.py).
 with meta as (
     select
         max(case when key = 'as_of' then cast(value as timestamptz) end) as as_of,
@@ -54,7 +57,7 @@ with_policy as (
         and p.category is not distinct from r.category
 ),
 
--- B(t): open minutes of the ticket's schedule before t (etl/calendar.py explains the table).
+-- B(t): open minutes of the ticket's schedule before t (etl/warehouse/calendar.py explains the table).
 clock as (
     select
         w.*,

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from etl.errors import DeskError
+from etl.core.errors import DeskError
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MEMORY = "2GB"

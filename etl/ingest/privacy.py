@@ -13,7 +13,7 @@ import os
 import secrets
 from pathlib import Path
 
-from etl.settings import Settings
+from etl.core.settings import Settings
 
 
 def salt_path(settings: Settings) -> Path:

@@ -32,76 +32,33 @@ import contextlib
 import errno
 import fcntl
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
-from etl.errors import LockHeldError, PublishError
-from etl.extract import _quote_ident, _quote_literal
-from etl.settings import Settings
-from etl.warehouse import connect_writer
+from etl.core.errors import LockHeldError, PublishError
+from etl.core.settings import Settings
+from etl.core.sqlfiles import quote_ident, quote_literal
+from etl.warehouse.versions import (
+    build_path,
+    fsync_path,
+    lock_path,
+    point_live_to,
+    prune_versions,
+    version_path,
+)
 
 
-def lock_path(live: Path) -> Path:
-    return live.parent / f".{live.name}.lock"
-
-
-def build_path(live: Path) -> Path:
-    return live.parent / f".{live.name}.build-{os.getpid()}"
-
-
-def versions_dir(live: Path) -> Path:
-    return live.parent / f".{live.name}.versions"
-
-
-def version_path(live: Path, version: int) -> Path:
-    return versions_dir(live) / f"v{version:06d}.duckdb"
-
-
-def resolve_live(live: Path) -> Path:
-    """The file of the published version the live name points to (itself if a plain file)."""
-    return Path(os.path.realpath(live))
-
-
-def published_versions(live: Path) -> list[Path]:
-    """Kept versions, oldest first."""
-    folder = versions_dir(live)
-    return sorted(folder.glob("v*.duckdb")) if folder.is_dir() else []
-
-
-def version_number(path: Path) -> int | None:
-    """The number of a version file (v000042.duckdb → 42); None for another name."""
-    m = re.fullmatch(r"v(\d+)", path.stem)
-    return int(m.group(1)) if m else None
-
-
-def next_version(live: Path, stored: int) -> int:
-    """The number of the next version: above the stored one and above every kept one. After
-    a rollback the live version is older than the newest kept one, whose file a running
-    dashboard may still hold open, and cache results for, under its name: never reuse it."""
-    kept = [n for n in map(version_number, published_versions(live)) if n is not None]
-    return max([stored, *kept]) + 1
-
-
-def point_live_to(live: Path, target: Path) -> None:
-    """Atomically make the live name a relative symlink to `target`."""
-    tmp_link = live.parent / f".{live.name}.link-{os.getpid()}"
-    tmp_link.unlink(missing_ok=True)
-    os.symlink(os.path.relpath(target, live.parent), tmp_link)
-    os.replace(tmp_link, live)
-    Path(f"{live}.wal").unlink(missing_ok=True)
-    _fsync_path(live.parent, directory=True)
-
-
-def prune_versions(live: Path, keep: int) -> None:
-    """Remove all but the newest `keep` versions, never the one that is live."""
-    current = resolve_live(live)
-    for old in published_versions(live)[:-keep] if keep > 0 else []:
-        if old.resolve() != current:
-            old.unlink(missing_ok=True)
+def connect_writer(path: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
+    """A read-write connection for building a new state (never on the live file)."""
+    # one checkpoint, at publish: the build file is private, so earlier ones (DuckDB's default
+    # after 16 MiB of log, e.g. at every file's commit) would only write the same blocks twice
+    con = duckdb.connect(str(path), config={"memory_limit": settings.memory_limit,
+                                            "checkpoint_threshold": "1GB"})
+    con.execute("set TimeZone = 'UTC'")
+    return con
 
 
 # locks this process holds, by lock file: a refresh holds the lock across its loads
@@ -171,14 +128,6 @@ def free_space(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     return int(free) * int(block_size), int(total) * int(block_size)
 
 
-def _fsync_path(path: Path, directory: bool = False) -> None:
-    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class Build:
     """Context manager: a writable copy of the live warehouse, published on `publish()`.
 
@@ -232,7 +181,7 @@ class Build:
                 if wal.exists():
                     raise PublishError(f"{wal.name} is left after the checkpoint; publishing would "
                                        "lose its changes")
-            _fsync_path(source)
+            fsync_path(source)
             target = version_path(self.live, version)
             target.parent.mkdir(exist_ok=True)
             os.replace(source, target)
@@ -258,9 +207,9 @@ class Build:
         fresh = self._compacted_path()
         fresh.unlink(missing_ok=True)
         name = self.con.execute("select current_database()").fetchall()[0][0]
-        self.con.execute(f"attach {_quote_literal(str(fresh))} as compacted")
+        self.con.execute(f"attach {quote_literal(str(fresh))} as compacted")
         try:
-            self.con.execute(f"copy from database {_quote_ident(name)} to compacted")
+            self.con.execute(f"copy from database {quote_ident(name)} to compacted")
             self.con.execute("checkpoint compacted")
         finally:
             self.con.execute("detach compacted")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.settings import PROJECT_ROOT
+from etl.core.settings import PROJECT_ROOT
 
 DOCS = (PROJECT_ROOT / "docs" / "METRICS.md", PROJECT_ROOT / "docs" / "EXPORT_FORMAT.md")
 _HEADING = re.compile(r"^#{2,3}\s+([a-z_]+)\b(?:\s+[—-]\s+(.*))?$")

@@ -1,7 +1,7 @@
 """One place for settings: the shipped defaults, a user's TOML file over them, env overrides.
 
 `load_settings()` returns a validated, immutable `Settings`. Precedence, lowest first:
-`etl/defaults.toml`, the file named by `--config` or `DESK_CONFIG`, then `DESK_DB` for the
+`etl/core/defaults.toml`, the file named by `--config` or `DESK_CONFIG`, then `DESK_DB` for the
 warehouse path (and `--db` on the command line above all).
 """
 
@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from etl.errors import ConfigError
+from etl.core.errors import ConfigError
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHANNELS = ("phone", "email", "chat", "web", "app", "ai_bot", "social", "other")
@@ -292,3 +292,9 @@ def load_settings(config: str | os.PathLike[str] | None = None,
     if config:
         data = _deep_merge(data, _read_toml(Path(config)))
     return build_settings(data, db)
+
+
+def settings_with(overrides: dict[str, Any], db: str | os.PathLike[str] | None = None) -> Settings:
+    """The defaults merged with `overrides`, as a TOML file saying the same would be (for
+    callers that hold settings as data: tests, the import page)."""
+    return build_settings(_deep_merge(_read_toml(DEFAULTS_FILE), overrides), db)

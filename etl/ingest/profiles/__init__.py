@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from etl.errors import ConfigError, InputError
-from etl.extract import ReadOptions, _quote_ident, _quote_literal, csv_dialect
-from etl.kinds import KIND_COLUMNS, REQUIRED_COLUMNS, normalise_header
+from etl.core.errors import ConfigError, InputError
+from etl.core.kinds import KIND_COLUMNS, REQUIRED_COLUMNS, normalise_header
+from etl.core.sqlfiles import quote_ident, quote_literal
+from etl.ingest.read import ReadOptions, csv_dialect
 
 SHIPPED_DIR = Path(__file__).parent
 TIME_FIELDS = {"created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "escalated_at",
@@ -85,7 +86,7 @@ class Profile:
         for target, spec in self.columns.items():
             exprs[target] = resolver.expr(spec, target)
         for target, value in self.constants.items():
-            exprs[target] = _quote_literal(str(value))
+            exprs[target] = quote_literal(str(value))
         for target, spec in self.durations.items():
             exprs[target] = resolver.duration(target, spec, exprs)
         for target, spec in self.rules.items():
@@ -94,7 +95,7 @@ class Profile:
             if target in exprs:
                 exprs[target] = _value_map(exprs[target], table)
         if self.time_formats:
-            fmts = "[" + ", ".join(_quote_literal(f) for f in self.time_formats) + "]"
+            fmts = "[" + ", ".join(quote_literal(f) for f in self.time_formats) + "]"
             for target in TIME_FIELDS & exprs.keys():
                 if target in self.durations:
                     continue
@@ -106,7 +107,7 @@ class Profile:
             raise ConfigError(f"profile {self.name} maps no source to the required column(s) {missing}")
         skip = None
         if self.skip:
-            skip = f"case when ({self.skip['when']}) then {_quote_literal(self.skip.get('reason', 'skipped by the profile'))} end"
+            skip = f"case when ({self.skip['when']}) then {quote_literal(self.skip.get('reason', 'skipped by the profile'))} end"
         used = resolver.used
         ignored = [h for h in headers if h not in used]
         return Mapping(exprs=exprs, joins=resolver.joins(), skip=skip, ignored=ignored)
@@ -129,17 +130,17 @@ class _Resolver:
         if ref in self.headers or normalise_header(ref) in self.by_norm:
             header = ref if ref in self.headers else self.by_norm[normalise_header(ref)]
             self.used.add(header)
-            return f"src.{_quote_ident(header)}"
+            return f"src.{quote_ident(header)}"
         if ref.startswith("lookup."):
             _, name, col = ref.split(".", 2)
             if name not in self.profile.lookups:
                 raise ConfigError(f"profile {self.profile.name}: no lookup named {name!r}")
             self.lookups_used.add(name)
-            return f"lk_{name}.{_quote_ident(col)}"
+            return f"lk_{name}.{quote_ident(col)}"
         head, _, rest = ref.partition(".")
         if rest and (head in self.headers or normalise_header(head) in self.by_norm):
             base = self.column(head)
-            return f"json_extract_string({base}, {_quote_literal('$.' + rest)})"
+            return f"json_extract_string({base}, {quote_literal('$.' + rest)})"
         raise InputError(f"{self.path.name}: profile {self.profile.name} expects a column {ref!r}, which the "
                          f"file does not have (its columns: {', '.join(self.headers[:15])})")
 
@@ -168,7 +169,7 @@ class _Resolver:
         base_name = spec.get("base", "created_at")
         base = exprs.get(base_name) or self.expr(self.profile.columns.get(base_name), base_name)
         if self.profile.time_formats:
-            fmts = "[" + ", ".join(_quote_literal(f) for f in self.profile.time_formats) + "]"
+            fmts = "[" + ", ".join(quote_literal(f) for f in self.profile.time_formats) + "]"
             base = f"coalesce(strftime(try_strptime(nullif(trim({base}), ''), {fmts}), '%Y-%m-%d %H:%M:%S'), {base})"
         unit = spec.get("unit", "minutes")
         if unit not in UNIT_MINUTES:
@@ -183,10 +184,10 @@ class _Resolver:
         sources = spec.get("source", [])
         sources = [sources] if isinstance(sources, str) else sources
         text = "concat_ws(' | ', " + ", ".join(self.column(s) for s in sources) + ")"
-        cases = " ".join(f"when regexp_matches({text}, {_quote_literal(r['match'])}) then {_quote_literal(r['value'])}"
+        cases = " ".join(f"when regexp_matches({text}, {quote_literal(r['match'])}) then {quote_literal(r['value'])}"
                          for r in spec.get("when", []))
         default = spec.get("default")
-        fallback = _quote_literal(default) if default is not None else "null"
+        fallback = quote_literal(default) if default is not None else "null"
         return f"(case {cases} else {fallback} end)" if cases else fallback
 
     def joins(self) -> str:
@@ -196,18 +197,18 @@ class _Resolver:
             file = self.path.parent / spec["file"]
             if not file.is_file():
                 if spec.get("optional"):
-                    cols = ", ".join(f"cast(null as varchar) as {_quote_ident(c)}" for c in spec.get("columns", []))
+                    cols = ", ".join(f"cast(null as varchar) as {quote_ident(c)}" for c in spec.get("columns", []))
                     out.append(f" left join (select cast(null as varchar) as _key, {cols}) lk_{name} on false")
                     continue
                 raise InputError(f"{self.path.name}: profile {self.profile.name} looks up {name} in "
                                  f"{spec['file']}, which is not beside the file (in {self.path.parent})")
             delim, headers = csv_dialect(file, "utf-8")
-            cols = ", ".join(f"{_quote_literal(h)}: 'VARCHAR'" for h in headers)
-            keep = ", ".join(_quote_ident(c) for c in spec.get("columns", headers))
-            table = (f"(select {_quote_ident(spec['key'])} as _key, {keep} from read_csv("
-                     f"{_quote_literal(str(file))}, delim = {_quote_literal(delim)}, header = true, "
+            cols = ", ".join(f"{quote_literal(h)}: 'VARCHAR'" for h in headers)
+            keep = ", ".join(quote_ident(c) for c in spec.get("columns", headers))
+            table = (f"(select {quote_ident(spec['key'])} as _key, {keep} from read_csv("
+                     f"{quote_literal(str(file))}, delim = {quote_literal(delim)}, header = true, "
                      f"auto_detect = false, columns = {{{cols}}}) qualify row_number() over "
-                     f"(partition by {_quote_ident(spec['key'])}) = 1)")
+                     f"(partition by {quote_ident(spec['key'])}) = 1)")
             on = self.column(spec["on"])
             out.append(f" left join {table} lk_{name} on lk_{name}._key = {on}")
         return "".join(out)
@@ -217,9 +218,9 @@ def _value_map(expr: str, table: dict[str, str]) -> str:
     """CASE on the trimmed, lower-cased value; '*' is the value for anything else (default:
     the source value itself, which the vocabulary then tries)."""
     default = table.get("*")
-    whens = " ".join(f"when {_quote_literal(k.strip().lower())} then {_quote_literal(str(v))}"
+    whens = " ".join(f"when {quote_literal(k.strip().lower())} then {quote_literal(str(v))}"
                      for k, v in table.items() if k != "*")
-    fallback = _quote_literal(str(default)) if default is not None else expr
+    fallback = quote_literal(str(default)) if default is not None else expr
     if not whens:
         return fallback
     return f"(case lower(trim({expr})) {whens} else {fallback} end)"

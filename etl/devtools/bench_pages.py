@@ -18,9 +18,9 @@ from pathlib import Path
 
 import duckdb
 
-from etl import sqlguard
-from etl.publish import resolve_live
-from etl.settings import PROJECT_ROOT as ROOT
+from etl.core.settings import PROJECT_ROOT as ROOT
+from etl.query import sqlguard
+from etl.warehouse.versions import resolve_live
 
 PAGES = ("overview", "first_response", "resolution", "escalations", "agent_quality", "sql", "data_health")
 PLAIN_SCAN = ("select count(ticket_id), max(subject), min(created_at), max(first_response_at), "

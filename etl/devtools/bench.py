@@ -32,7 +32,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from etl.settings import PROJECT_ROOT
+from etl.core.settings import PROJECT_ROOT
 
 TARGETS = {
     "load_vs_plain": 2.0,          # full load ≤ 2× plain DuckDB
@@ -76,7 +76,7 @@ class SizeResult:
     ratios: dict[str, float] = field(default_factory=dict)
 
 
-def _run(args: list[str], *, env: dict[str, str] | None = None) -> tuple[Step, str]:
+def run_step(args: list[str], *, env: dict[str, str] | None = None) -> tuple[Step, str]:
     """Run a process to completion: (wall seconds and its peak RSS, its stdout).
 
     The disk first writes back what earlier steps left in the page cache (gigabytes after a
@@ -119,13 +119,13 @@ print('__RSS__', _peak_rss())
 """
 
 
-def _python(code: str) -> list[str]:
+def python_step(code: str) -> list[str]:
     """A child Python that runs `code` and prints its own peak RSS last."""
     return [sys.executable, "-c", code + "\n" + PEAK_RSS]
 
 
 def _etl(*args: str) -> list[str]:
-    return _python(f"import sys\nfrom etl.__main__ import main\nrc = main({list(args)!r})\nif rc: sys.exit(rc)")
+    return python_step(f"import sys\nfrom etl.__main__ import main\nrc = main({list(args)!r})\nif rc: sys.exit(rc)")
 
 
 def _count_rows(path: Path) -> int:
@@ -161,14 +161,14 @@ def _delta(export: Path, out: Path, share: float = 0.01) -> int:
 def bench_size(n: int, work: Path, *, seed: int = 1) -> SizeResult:
     export, wh, plain_db, pandas_db = work / "export", work / "wh" / "warehouse.duckdb", work / "plain.duckdb", \
         work / "pandas.duckdb"
-    generate, _ = _run(_etl("generate", "--tickets", str(n), "--seed", str(seed), "--out", str(export)))
+    generate, _ = run_step(_etl("generate", "--tickets", str(n), "--seed", str(seed), "--out", str(export)))
     files = {t: export / f for t, f in FILES.items() if (export / f).exists()}
     rows_in_files = {t: _count_rows(p) for t, p in files.items()}
     as_of = "2026-10-01T00:00:00+08:00"
-    load_step, _ = _run(_etl("load", str(export), "--db", str(wh), "--as-of", as_of))
+    load_step, _ = run_step(_etl("load", str(export), "--db", str(wh), "--as-of", as_of))
     import duckdb
 
-    from etl.publish import resolve_live
+    from etl.warehouse.versions import resolve_live
 
     con = duckdb.connect(str(resolve_live(wh)), read_only=True)
     rows_ours = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in files}
@@ -177,22 +177,22 @@ def bench_size(n: int, work: Path, *, seed: int = 1) -> SizeResult:
                   + "".join(f"con.execute(\"create table {t} as select * from read_csv('{p}')\")\n"
                             for t, p in files.items())
                   + "con.close()\n")
-    plain_step, _ = _run(_python(plain_code))
+    plain_step, _ = run_step(python_step(plain_code))
     pandas_code = (f"import duckdb, pandas as pd\ncon = duckdb.connect({str(pandas_db)!r})\n"
                    + "".join(f"df = pd.read_csv({str(p)!r}, parse_dates={TIME_COLUMNS[t]!r})\n"
                              f"con.execute('create table {t} as select * from df')\n" for t, p in files.items())
                    + "con.close()\n")
-    pandas_step, _ = _run(_python(pandas_code))
+    pandas_step, _ = run_step(python_step(pandas_code))
     delta_rows = _delta(export, work / "delta")
-    incremental, _ = _run(_etl("load", str(work / "delta"), "--db", str(wh), "--as-of", as_of))
+    incremental, _ = run_step(_etl("load", str(work / "delta"), "--db", str(wh), "--as-of", as_of))
     con = duckdb.connect(str(plain_db), read_only=True)
     rows_plain = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in files}
     con.close()
     # the dashboard's queries, in a process of their own (its RSS is the dashboard's query cost)
-    pages_code = ("import json\nfrom pathlib import Path\nfrom etl.bench_pages import default_views, time_pages\n"
+    pages_code = ("import json\nfrom pathlib import Path\nfrom etl.devtools.bench_pages import default_views, time_pages\n"
                   f"db = Path({str(wh)!r})\ntimings, plain = time_pages(db, default_views(db))\n"
                   "print(json.dumps({'plain': plain, 'timings': [t.__dict__ for t in timings]}))\n")
-    query_step, out = _run(_python(pages_code))
+    query_step, out = run_step(python_step(pages_code))
     report = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
     pages: dict[str, dict[str, float]] = {}
     for t in report["timings"]:

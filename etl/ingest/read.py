@@ -1,4 +1,4 @@
-"""Extract: open one export file as a DuckDB view of text columns under canonical names.
+"""Read: one export file as a DuckDB relation of text columns named by its own header.
 
 Formats: CSV (any delimiter DuckDB sniffs; UTF-8, UTF-8 with BOM, UTF-16, GB18030/GBK and
 other encodings by transcoding), JSON Lines or a JSON array, Parquet, and .xlsx/.xls.
@@ -19,40 +19,20 @@ import gzip
 import hashlib
 import io
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from etl.errors import InputError
-from etl.kinds import KIND_COLUMNS, REQUIRED_COLUMNS, detect_kind, normalise_header
+from etl.core.errors import InputError
+from etl.core.kinds import normalise_header
+from etl.core.sqlfiles import quote_ident, quote_literal
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 SNIFF_BYTES = 1 << 20
-
-
-@dataclass
-class Extracted:
-    path: Path
-    fmt: str
-    kind: str
-    view: str
-    headers: list[str]
-    present: list[str]
-    ignored: list[str]
-    encoding: str | None = None
-    rejects_table: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    _tempfile: Path | None = None
-    profile: str | None = None
-    timezone: str | None = None
-
-    def cleanup(self) -> None:
-        if self._tempfile is not None:
-            self._tempfile.unlink(missing_ok=True)
 
 
 def file_sha256(path: Path) -> str:
@@ -61,14 +41,6 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def _quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def file_format(path: Path) -> str:
@@ -229,6 +201,11 @@ class RawFile:
     rejects_table: str | None = None
     tempfile: Path | None = None
 
+    def cleanup(self) -> None:
+        """Remove the transcoded copy, if one was made."""
+        if self.tempfile is not None:
+            self.tempfile.unlink(missing_ok=True)
+
 
 def read_raw(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, options: ReadOptions | None = None,
              workdir: Path | None = None) -> RawFile:
@@ -242,7 +219,7 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, options: R
     tmp: Path | None = None
     rejects_table: str | None = None
     used_encoding: str | None = None
-    lit = _quote_literal(str(path))
+    lit = quote_literal(str(path))
     try:
         if fmt == "csv":
             used_encoding = detect_encoding(path, options.encoding)
@@ -253,8 +230,8 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, options: R
             rejects_table = f"csv_rejects_{seq}"
             delim, headers = csv_dialect(source_path, "utf-8", skip=options.header_row - 1,
                                          delimiter=options.delimiter)
-            columns = ", ".join(f"{_quote_literal(h)}: 'VARCHAR'" for h in headers)
-            source = (f"read_csv({_quote_literal(str(source_path))}, delim = {_quote_literal(delim)}, "
+            columns = ", ".join(f"{quote_literal(h)}: 'VARCHAR'" for h in headers)
+            source = (f"read_csv({quote_literal(str(source_path))}, delim = {quote_literal(delim)}, "
                       f"quote = '\"', escape = '\"', header = true, auto_detect = false, "
                       f"skip = {options.header_row - 1}, columns = {{{columns}}}, ignore_errors = true, "
                       f"store_rejects = true, rejects_table = '{rejects_table}', "
@@ -265,14 +242,14 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, options: R
             desc = con.sql(f"describe select * from read_json({lit}, format = 'auto', "
                            "sample_size = 20480)").fetchall()
             headers = [r[0] for r in desc]
-            cols = ", ".join(f"{_quote_literal(h)}: 'VARCHAR'" for h in headers)
+            cols = ", ".join(f"{quote_literal(h)}: 'VARCHAR'" for h in headers)
             source = f"read_json({lit}, format = 'auto', columns = {{{cols}}})"
         elif fmt == "parquet":
             desc = con.sql(f"describe select * from read_parquet({lit})").fetchall()
             headers = [r[0] for r in desc]
             casts = ", ".join(
-                (f"array_to_string({_quote_ident(h)}, ';')" if t.endswith("[]") else
-                 f"cast({_quote_ident(h)} as varchar)") + f" as {_quote_ident(h)}"
+                (f"array_to_string({quote_ident(h)}, ';')" if t.endswith("[]") else
+                 f"cast({quote_ident(h)} as varchar)") + f" as {quote_ident(h)}"
                 for h, t, *_ in desc)
             source = f"(select {casts} from read_parquet({lit}))"
         else:
@@ -281,15 +258,18 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, options: R
             con.register(f"excel_{seq}", table)
             source = f"excel_{seq}"
     except duckdb.Error as exc:
-        _cleanup(tmp)
-        raise InputError(f"{path.name}: cannot be read as {fmt.upper()} ({_first_line(exc)})") from None
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise InputError(f"{path.name}: cannot be read as {fmt.upper()} ({first_line(exc)})") from None
     except BaseException:
-        _cleanup(tmp)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise
     normalised = [normalise_header(h) for h in headers]
     dupes = sorted({n for n in normalised if normalised.count(n) > 1})
     if dupes:
-        _cleanup(tmp)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise InputError(f"{path.name}: columns {dupes} appear more than once in the header")
     return RawFile(path=path, fmt=fmt, source=source, headers=headers, encoding=used_encoding,
                    rejects_table=rejects_table, tempfile=tmp)
@@ -299,22 +279,22 @@ def _json_records(con: duckdb.DuckDBPyConnection, path: Path, options: ReadOptio
     """Records under `json_path` of a JSON object (e.g. Zendesk's {"tickets": [...]}), each key
     a text column (nested values as JSON text); `json_join` adds a sibling array's record
     matched by key (e.g. "metric_sets" by ticket_id) as one JSON column."""
-    lit = _quote_literal(str(path))
-    key = _quote_literal("$." + options.json_path)
+    lit = quote_literal(str(path))
+    key = quote_literal("$." + options.json_path)
     records = (f"(select unnest(from_json(json_extract(content, {key}), '[\"JSON\"]')) as rec "
                f"from read_text({lit}))")
     keys = con.execute(f"select distinct unnest(json_keys(rec)) from {records} order by 1").fetchall()
     headers = [k[0] for k in keys]
-    cols = [f"json_extract_string(r.rec, {_quote_literal('$.' + json_key_path(h))}) as {_quote_ident(h)}"
+    cols = [f"json_extract_string(r.rec, {quote_literal('$.' + json_key_path(h))}) as {quote_ident(h)}"
             for h in headers]
     join = ""
     if options.json_join:
         j = options.json_join
-        other = (f"(select unnest(from_json(json_extract(content, {_quote_literal('$.' + j['path'])}), "
+        other = (f"(select unnest(from_json(json_extract(content, {quote_literal('$.' + j['path'])}), "
                  f"'[\"JSON\"]')) as rec from read_text({lit}))")
-        join = (f" left join {other} o on json_extract_string(o.rec, {_quote_literal('$.' + j['key'])}) "
-                f"= json_extract_string(r.rec, {_quote_literal('$.' + j['on'])})")
-        cols.append(f"cast(o.rec as varchar) as {_quote_ident(j['as'])}")
+        join = (f" left join {other} o on json_extract_string(o.rec, {quote_literal('$.' + j['key'])}) "
+                f"= json_extract_string(r.rec, {quote_literal('$.' + j['on'])})")
+        cols.append(f"cast(o.rec as varchar) as {quote_ident(j['as'])}")
         headers.append(j["as"])
     return headers, f"(select {', '.join(cols)} from {records} r{join})"
 
@@ -332,154 +312,10 @@ def raw_columns(headers: list[str]) -> str:
 def raw_json(headers: list[str]) -> str:
     """The record as JSON keyed by the file's own column names (kept with a rejected row);
     staging evaluates it only for the rows it rejects."""
-    return "to_json({" + ", ".join(f"{_quote_literal(h)}: _c{i}" for i, h in enumerate(headers)) + "})"
+    return "to_json({" + ", ".join(f"{quote_literal(h)}: _c{i}" for i, h in enumerate(headers)) + "})"
 
 
-def identity_columns(raw: RawFile, kind: str | None) -> tuple[str, dict[str, str], list[str]]:
-    """(kind, canonical column → SQL expression, ignored headers) for a file in the canonical
-    format; raises InputError if the header is not one."""
-    normalised = [normalise_header(h) for h in raw.headers]
-    detected = detect_kind(normalised)
-    kind = kind or detected
-    if kind is None:
-        raise InputError(f"{raw.path.name}: not in the canonical format")
-    missing = [c for c in REQUIRED_COLUMNS[kind] if c not in normalised]
-    if missing:
-        raise InputError(f"{raw.path.name}: a {kind} file needs the column(s) {', '.join(missing)}; "
-                         f"its header has {', '.join(raw.headers[:12])}")
-    by_norm = dict(zip(normalised, raw.headers, strict=True))
-    exprs = {col: _quote_ident(by_norm[col]) for col in KIND_COLUMNS[kind] if col in by_norm}
-    ignored = [h for h, n in zip(raw.headers, normalised, strict=True) if n not in KIND_COLUMNS[kind]]
-    return kind, exprs, ignored
-
-
-TRIMMED = {"ticket_id", "review_id", "agent_id", "actor_id", "customer_id", "escalation_level",
-           "reopen_count", "csat", "score"}
-
-
-def create_canonical_view(con: duckdb.DuckDBPyConnection, raw: RawFile, view: str, kind: str,
-                          exprs: dict[str, str], *, joins: str = "", skip_sql: str | None = None) -> None:
-    """The view `view`: one text column per canonical column of `kind` (NULL where
-    the mapping has none), the source columns as _c0, _c1 … (for the JSON of a rejected
-    row) and _skip (a reason to skip the row, from a profile, or NULL)."""
-    select = []
-    for col in KIND_COLUMNS[kind]:
-        expr = exprs.get(col)
-        if not expr:
-            select.append(f"cast(null as varchar) as {col}")
-        elif col in TRIMMED:  # keys and numbers: a stray blank must not make a new ticket
-            select.append(f"nullif(trim(cast({expr} as varchar)), '') as {col}")
-        else:  # text, enumerations (the vocabulary trims) and times (parse_ts trims)
-            select.append(f"nullif(cast({expr} as varchar), '') as {col}")
-    skip = f"cast({skip_sql} as varchar)" if skip_sql else "cast(null as varchar)"
-    passed = ", ".join(f"src.{_quote_ident(h)} as _c{i}" for i, h in enumerate(raw.headers))
-    # no row number here: numbering in a window would serialise the parallel CSV scan; the
-    # staging table keeps the file's order, so its rowid + 1 is the record number
-    con.execute(f"create or replace temp view {view} as select {', '.join(select)}, {passed}, "
-                f"{skip} as _skip from {raw.source} src{joins}")
-
-
-def _detect_nested_json(con: duckdb.DuckDBPyConnection, path: Path, seq: int,
-                        workdir: Path | None) -> object | None:
-    """A profile whose records sit inside a JSON object (e.g. {"tickets": [...]})."""
-    from etl import profiles
-
-    for candidate in profiles.available():
-        if not candidate.read.json_path:
-            continue
-        try:
-            nested = read_raw(con, path, seq=seq, options=candidate.read_options(), workdir=workdir)
-        except InputError:
-            continue
-        if candidate.fits(nested.headers, path):
-            return candidate
-    return None
-
-
-def open_file(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, kind: str | None = None,
-              encoding: str | None = None, workdir: Path | None = None,
-              profile: object | None = None) -> Extracted:
-    """Open `path` as the view `raw_<seq>` of canonical text columns; raise InputError if it
-    cannot be read. The mapping is `profile` when given; else the canonical format if the
-    header is one; else the shipped or user profile whose header signature fits."""
-    from etl import profiles
-
-    view = f"raw_{seq}"
-    raw = read_raw(con, path, seq=seq, options=ReadOptions(encoding=encoding), workdir=workdir)
-    try:
-        if profile is None:
-            try:
-                kind, exprs, ignored = identity_columns(raw, kind)
-            except InputError as canonical_error:
-                if kind is not None:
-                    raise
-                profile = profiles.detect(raw.headers, path)
-                if profile is None and raw.fmt == "json":
-                    profile = _detect_nested_json(con, path, seq, workdir)
-                if profile is None:
-                    raise profiles.no_profile_error(raw.headers, path) from canonical_error
-        if profile is not None:
-            assert isinstance(profile, profiles.Profile)
-            if profile.read != ReadOptions(encoding=encoding) and profile.read != ReadOptions():
-                _cleanup(raw.tempfile)
-                options = profile.read_options(encoding)
-                raw = read_raw(con, path, seq=seq, options=options, workdir=workdir)
-            mapping = profile.mapping(raw.headers, path)
-            kind, exprs, ignored = profile.kind, mapping.exprs, mapping.ignored
-            create_canonical_view(con, raw, view, kind, exprs, joins=mapping.joins, skip_sql=mapping.skip)
-        else:
-            create_canonical_view(con, raw, view, kind, exprs)
-    except BaseException:
-        _cleanup(raw.tempfile)
-        raise
-    ext = Extracted(path=path, fmt=raw.fmt, kind=kind, view=view, headers=raw.headers,
-                    present=sorted(exprs), ignored=ignored, encoding=raw.encoding,
-                    rejects_table=raw.rejects_table, _tempfile=raw.tempfile,
-                    profile=getattr(profile, "name", None),
-                    timezone=getattr(profile, "timezone", None))
-    if ignored and profile is None:
-        ext.warnings.append(f"{path.name}: columns not in the {kind} format were ignored: "
-                            f"{', '.join(ignored[:10])}{' …' if len(ignored) > 10 else ''}")
-    return ext
-
-
-@dataclass
-class MalformedLine:
-    line: int
-    raw: str
-    code: str
-    reason: str
-
-
-def malformed_lines(con: duckdb.DuckDBPyConnection, ext: Extracted) -> list[MalformedLine]:
-    """CSV lines the reader set aside, one per line, with a reason a person can act on."""
-    if ext.rejects_table is None:
-        return []
-    try:
-        rows = con.execute(f"select line, any_value(csv_line), string_agg(distinct error_type, ', '), "
-                           f"any_value(error_message) from {ext.rejects_table} "
-                           "group by line order by line").fetchall()
-    except duckdb.CatalogException:
-        return []
-    out = []
-    for line, raw, types, message in rows:
-        if "INVALID ENCODING" in (types or "") or "INVALID UNICODE" in (types or ""):
-            code = "bad_encoding"
-            reason = (f"line {line} is not valid UTF-8; if the file is in another encoding, "
-                      "load it with --encoding (e.g. --encoding gb18030)")
-        else:
-            code = "malformed_line"
-            reason = (f"line {line} does not split into the header's {len(ext.headers)} columns "
-                      f"({message})")
-        out.append(MalformedLine(int(line), raw, code, reason))
-    return out
-
-
-def _cleanup(tmp: Path | None) -> None:
-    if tmp is not None:
-        tmp.unlink(missing_ok=True)
-
-
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (DuckDB's carry context lines after it)."""
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__

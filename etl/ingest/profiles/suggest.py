@@ -11,9 +11,9 @@ from pathlib import Path
 
 import duckdb
 
-from etl.extract import ReadOptions, read_raw
-from etl.kinds import KIND_COLUMNS, normalise_header
-from etl.vocab import map_values
+from etl.core.kinds import KIND_COLUMNS, normalise_header
+from etl.core.vocab import map_values
+from etl.ingest.read import ReadOptions, read_raw
 
 SYNONYMS: dict[str, list[str]] = {
     "ticket_id": ["ticket id", "id", "ticket", "ticket number", "ticket no", "case id", "case number",
@@ -83,7 +83,7 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
     """The text of a starting profile for `path`."""
     con = duckdb.connect()
     con.execute(f"set TimeZone = '{timezone}'")
-    from etl import sqlfiles
+    from etl.core import sqlfiles
 
     sqlfiles.run(con, "staging/macros")
     raw = read_raw(con, path, seq=0, options=ReadOptions())
@@ -136,7 +136,7 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
     if raw.encoding and raw.encoding not in ("utf-8", "utf_8"):
         read.append(f"encoding = {_toml_str(raw.encoding)}")
     if raw.fmt == "csv":
-        from etl.extract import csv_dialect
+        from etl.ingest.read import csv_dialect
 
         delim, _ = csv_dialect(path if not raw.tempfile else raw.tempfile, "utf-8")
         if delim != ",":

@@ -19,8 +19,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from etl.errors import ConfigError
-from etl.settings import Settings
+from etl.core.errors import ConfigError
+from etl.core.settings import Settings
 
 ROLES = ("viewer", "analyst", "admin")
 _NAME = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")

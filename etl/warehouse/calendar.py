@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from etl.errors import ConfigError
-from etl.settings import Schedule
+from etl.core.errors import ConfigError
+from etl.core.settings import Schedule
 
 MINUTES_PER_DAY = 24 * 60
 HOLIDAY, MAKEUP = 7, 8  # day types after the weekdays 0..6

@@ -1,0 +1,199 @@
+"""Canonical: one export file as the view `raw_<n>` of the canonical text columns of its kind.
+
+The mapping is the canonical format when the header is one (etl/core/kinds.py), else the
+mapping profile given or the one whose header signature fits (etl/ingest/profiles). Every
+value stays text: the staging SQL parses and validates, so a failure becomes a reject
+with its reason instead of a failed file. CSV lines that cannot be split into the
+header's columns are collected by DuckDB's reject store and returned by
+`malformed_lines()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from etl.core.errors import InputError
+from etl.core.kinds import KIND_COLUMNS, REQUIRED_COLUMNS, detect_kind, normalise_header
+from etl.core.sqlfiles import quote_ident
+from etl.ingest import profiles
+from etl.ingest.profiles import Profile
+from etl.ingest.read import RawFile, ReadOptions, read_raw
+
+
+@dataclass
+class Extracted:
+    path: Path
+    fmt: str
+    kind: str
+    view: str
+    headers: list[str]
+    present: list[str]
+    ignored: list[str]
+    encoding: str | None = None
+    rejects_table: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    temp_copy: Path | None = None   # a transcoded copy of the file, removed by cleanup()
+    profile: str | None = None
+    timezone: str | None = None
+
+    def cleanup(self) -> None:
+        if self.temp_copy is not None:
+            self.temp_copy.unlink(missing_ok=True)
+
+
+def identity_columns(raw: RawFile, kind: str | None) -> tuple[str, dict[str, str], list[str]]:
+    """(kind, canonical column → SQL expression, ignored headers) for a file in the canonical
+    format; raises InputError if the header is not one."""
+    normalised = [normalise_header(h) for h in raw.headers]
+    detected = detect_kind(normalised)
+    kind = kind or detected
+    if kind is None:
+        raise InputError(f"{raw.path.name}: not in the canonical format")
+    missing = [c for c in REQUIRED_COLUMNS[kind] if c not in normalised]
+    if missing:
+        raise InputError(f"{raw.path.name}: a {kind} file needs the column(s) {', '.join(missing)}; "
+                         f"its header has {', '.join(raw.headers[:12])}")
+    by_norm = dict(zip(normalised, raw.headers, strict=True))
+    exprs = {col: quote_ident(by_norm[col]) for col in KIND_COLUMNS[kind] if col in by_norm}
+    ignored = [h for h, n in zip(raw.headers, normalised, strict=True) if n not in KIND_COLUMNS[kind]]
+    return kind, exprs, ignored
+
+
+TRIMMED = {"ticket_id", "review_id", "agent_id", "actor_id", "customer_id", "escalation_level",
+           "reopen_count", "csat", "score"}
+
+
+def create_canonical_view(con: duckdb.DuckDBPyConnection, raw: RawFile, view: str, kind: str,
+                          exprs: dict[str, str], *, joins: str = "", skip_sql: str | None = None) -> None:
+    """The view `view`: one text column per canonical column of `kind` (NULL where
+    the mapping has none), the source columns as _c0, _c1 … (for the JSON of a rejected
+    row) and _skip (a reason to skip the row, from a profile, or NULL)."""
+    select = []
+    for col in KIND_COLUMNS[kind]:
+        expr = exprs.get(col)
+        if not expr:
+            select.append(f"cast(null as varchar) as {col}")
+        elif col in TRIMMED:  # keys and numbers: a stray blank must not make a new ticket
+            select.append(f"nullif(trim(cast({expr} as varchar)), '') as {col}")
+        else:  # text, enumerations (the vocabulary trims) and times (parse_ts trims)
+            select.append(f"nullif(cast({expr} as varchar), '') as {col}")
+    skip = f"cast({skip_sql} as varchar)" if skip_sql else "cast(null as varchar)"
+    passed = ", ".join(f"src.{quote_ident(h)} as _c{i}" for i, h in enumerate(raw.headers))
+    # no row number here: numbering in a window would serialise the parallel CSV scan; the
+    # staging table keeps the file's order, so its rowid + 1 is the record number
+    con.execute(f"create or replace temp view {view} as select {', '.join(select)}, {passed}, "
+                f"{skip} as _skip from {raw.source} src{joins}")
+
+
+def _nested_json_profile(con: duckdb.DuckDBPyConnection, path: Path, seq: int,
+                         workdir: Path | None) -> tuple[Profile, RawFile] | None:
+    """A profile whose records sit inside a JSON object (e.g. {"tickets": [...]}), with the
+    file read as that profile reads it."""
+    for candidate in profiles.available():
+        if not candidate.read.json_path:
+            continue
+        try:
+            nested = read_raw(con, path, seq=seq, options=candidate.read_options(), workdir=workdir)
+        except InputError:
+            continue
+        if candidate.fits(nested.headers, path):
+            return candidate, nested
+        nested.cleanup()
+    return None
+
+
+def _recognise(con: duckdb.DuckDBPyConnection, raw: RawFile, *, seq: int, encoding: str | None,
+               workdir: Path | None) -> tuple[Profile, RawFile]:
+    """The profile whose signature fits a file that is not in the canonical format, and the
+    file as that profile reads it (read again only when its [read] options differ)."""
+    profile = profiles.detect(raw.headers, raw.path)
+    if profile is not None:
+        if profile.read in (ReadOptions(), ReadOptions(encoding=encoding)):
+            return profile, raw
+        raw.cleanup()
+        return profile, read_raw(con, raw.path, seq=seq, options=profile.read_options(encoding),
+                                 workdir=workdir)
+    if raw.fmt == "json":
+        found = _nested_json_profile(con, raw.path, seq, workdir)
+        if found is not None:
+            raw.cleanup()
+            return found
+    raise profiles.no_profile_error(raw.headers, raw.path)
+
+
+def open_file(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, kind: str | None = None,
+              encoding: str | None = None, workdir: Path | None = None,
+              profile: Profile | None = None) -> Extracted:
+    """Open `path` as the view `raw_<seq>` of canonical text columns; raise InputError if it
+    cannot be read. The mapping is `profile` when given (the file is then read once, with
+    its options); else the canonical format if the header is one; else the shipped or user
+    profile whose header signature fits."""
+    view = f"raw_{seq}"
+    options = profile.read_options(encoding) if profile is not None else ReadOptions(encoding=encoding)
+    raw = read_raw(con, path, seq=seq, options=options, workdir=workdir)
+    try:
+        if profile is None:
+            try:
+                kind, exprs, ignored = identity_columns(raw, kind)
+            except InputError as canonical_error:
+                if kind is not None:
+                    raise
+                try:
+                    profile, raw = _recognise(con, raw, seq=seq, encoding=encoding, workdir=workdir)
+                except InputError as no_profile:
+                    raise no_profile from canonical_error
+        if profile is not None:
+            mapping = profile.mapping(raw.headers, path)
+            kind, exprs, ignored = profile.kind, mapping.exprs, mapping.ignored
+            create_canonical_view(con, raw, view, kind, exprs, joins=mapping.joins, skip_sql=mapping.skip)
+        else:
+            create_canonical_view(con, raw, view, kind, exprs)
+    except BaseException:
+        raw.cleanup()
+        raise
+    ext = Extracted(path=path, fmt=raw.fmt, kind=kind, view=view, headers=raw.headers,
+                    present=sorted(exprs), ignored=ignored, encoding=raw.encoding,
+                    rejects_table=raw.rejects_table, temp_copy=raw.tempfile,
+                    profile=profile.name if profile is not None else None,
+                    timezone=profile.timezone if profile is not None else None)
+    if ignored and profile is None:
+        ext.warnings.append(f"{path.name}: columns not in the {kind} format were ignored: "
+                            f"{', '.join(ignored[:10])}{' …' if len(ignored) > 10 else ''}")
+    return ext
+
+
+@dataclass
+class MalformedLine:
+    line: int
+    raw: str
+    code: str
+    reason: str
+
+
+def malformed_lines(con: duckdb.DuckDBPyConnection, ext: Extracted) -> list[MalformedLine]:
+    """CSV lines the reader set aside, one per line, with a reason a person can act on."""
+    if ext.rejects_table is None:
+        return []
+    try:
+        rows = con.execute(f"select line, any_value(csv_line), string_agg(distinct error_type, ', '), "
+                           f"any_value(error_message) from {ext.rejects_table} "
+                           "group by line order by line").fetchall()
+    except duckdb.CatalogException:
+        return []
+    out = []
+    for line, raw, types, message in rows:
+        if "INVALID ENCODING" in (types or "") or "INVALID UNICODE" in (types or ""):
+            code = "bad_encoding"
+            reason = (f"line {line} is not valid UTF-8; if the file is in another encoding, "
+                      "load it with --encoding (e.g. --encoding gb18030)")
+        else:
+            code = "malformed_line"
+            reason = (f"line {line} does not split into the header's {len(ext.headers)} columns "
+                      f"({message})")
+        out.append(MalformedLine(int(line), raw, code, reason))
+    return out
+
+
