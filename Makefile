@@ -38,7 +38,7 @@ check: $(VENV)/.dev
 # The benchmark (docs: etl/devtools/bench.py): BENCH_SIZES=100000,1000000 make bench for a shorter run.
 BENCH_SIZES ?= 100000,1000000,10000000
 bench: $(VENV)/.dev
-	$(BIN)/python -m etl bench --sizes $(BENCH_SIZES) --out bench-results.json
+	$(BIN)/python -m etl bench --sizes $(BENCH_SIZES) --browser --out bench-results.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache data/demo data/warehouse.duckdb data/.warehouse.duckdb.*

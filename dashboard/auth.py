@@ -11,12 +11,12 @@ Three modes, in this order:
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import streamlit as st
 
 from dashboard.db import warehouse_settings
+from dashboard.plain import md
 from etl.query import auth
 
 IDENTITY_KEY = "_desk_identity"
@@ -100,9 +100,9 @@ def _login_form(path, lang: str) -> None:  # type: ignore[no-untyped-def]
         password = st.text_input("Password" if lang == "en" else "密码", type="password", key="login_password")
         submitted = st.form_submit_button("Sign in" if lang == "en" else "登录", type="primary")
     if submitted:
-        if failures >= 3:
-            time.sleep(min(10, failures))  # slow down guessing
-        role = auth.verify(path, name, password)
+        # failures counted per user name and per client across sessions and restarts, with a
+        # growing wait and a lockout (etl/query/auth.py Throttle); one message for every refusal
+        role = auth.sign_in(warehouse_settings(), name, password, client_address())
         if role is None:
             st.session_state["_login_failures"] = failures + 1
             st.error("Wrong user or password." if lang == "en" else "用户名或密码错误。")
@@ -112,13 +112,23 @@ def _login_form(path, lang: str) -> None:  # type: ignore[no-untyped-def]
         st.rerun()
 
 
+def client_address() -> str | None:
+    """The browser's address as Streamlit saw the connection (st.context.ip_address: None on
+    localhost). Forwarded-for headers are not trusted: a client could write any."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # no client context (a bare script run)
+        return None
+    return ip if isinstance(ip, str) and ip else None
+
+
 def sign_out_button(identity: Identity, lang: str) -> None:
     if identity.mode == "local":
         st.caption("No users are configured: anyone on this machine is admin; the dashboard is served on "
                    "localhost only." if lang == "en" else
                    "未配置用户:本机任何人都是管理员;看板仅在本机(localhost)提供服务。")
         return
-    st.caption(f"{identity.name} · {identity.role}")
+    st.caption(f"{md(identity.name)} · {identity.role}")  # a name is data (users file, OIDC)
     if identity.mode == "oidc":
         st.button("Log out" if lang == "en" else "退出", on_click=st.logout)
     elif st.button("Sign out" if lang == "en" else "退出登录"):

@@ -14,6 +14,8 @@ import streamlit as st
 from dashboard.db import Warehouse, warehouse_settings
 from dashboard.filters import DIMENSIONS, PERIODS, Filters, parse_query_params, period_range
 from dashboard.i18n import column, label, t
+from dashboard.plain import chart, md
+from etl.query import csvsafe
 
 CTX_KEY = "_desk_context"
 DISPLAY_ROWS = 500
@@ -167,7 +169,7 @@ def show_chart(ctx: Context, fig: go.Figure, key: str, caption: str, *, field: s
                tickets: bool = True) -> None:
     """A chart, its caption, and the tickets behind it (narrowed by a click on the chart
     when the chart's points carry `field`), with a CSV download of all of them."""
-    event = st.plotly_chart(fig, key=key, on_select="rerun" if field else "ignore",
+    event = st.plotly_chart(chart(fig), key=key, on_select="rerun" if field else "ignore",
                             selection_mode=("points",), width="stretch")
     st.caption(caption)
     if not tickets:
@@ -189,7 +191,7 @@ def reviews_table(ctx: Context, key: str) -> None:
 
         def all_reviews() -> bytes:
             everything = ctx.wh.query("reviews", ctx.filters, **where, params={"limit": 1 << 62})
-            return everything.to_csv(index=False).encode("utf-8-sig")
+            return csvsafe.write_csv(everything, bom=True)
 
         st.download_button(ctx.t("download_csv"), data=all_reviews, file_name=f"reviews-{key}.csv",
                            mime="text/csv", key=f"{key}_reviews_csv", on_click="ignore")
@@ -200,7 +202,7 @@ def tickets_table(ctx: Context, key: str, extra: str, params: dict[str, Any], se
     total = int(ctx.wh.query("tickets_count", ctx.filters, extra=extra, params=params)["n"].iloc[0])
     with st.expander(f"{ctx.t('tickets_behind')} ({total:,})", expanded=expanded):
         if selected:
-            st.caption(ctx.t("selection_filters", what=", ".join(selected)))
+            st.caption(ctx.t("selection_filters", what=md(", ".join(selected))))
         if total == 0:
             st.caption(ctx.t("no_rows"))
             return
@@ -212,7 +214,7 @@ def tickets_table(ctx: Context, key: str, extra: str, params: dict[str, Any], se
         def full_csv() -> bytes:
             everything = ctx.wh.query("tickets", ctx.filters, extra=extra, params={**params, "limit": 1 << 62},
                                       customer=customer_columns())
-            return everything.to_csv(index=False).encode("utf-8-sig")
+            return csvsafe.write_csv(everything, bom=True)
 
         st.download_button(ctx.t("download_csv"), data=full_csv, file_name=f"tickets-{key}.csv",
                            mime="text/csv", key=f"{key}_csv", on_click="ignore")

@@ -232,6 +232,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "last_failure": ("Last failed run", "最近一次失败的运行"),
     "no_failure": ("No failed run recorded.", "没有失败的运行记录。"),
     "no_rejects": ("No rejected rows.", "没有拒收的行。"),
+    "data_issues": ("Fields emptied in loaded tickets", "已加载工单中被清空的字段"),
+    "data_issues_cap": ("These tickets loaded, but a field could not be read or broke an ordering rule (a "
+                        "first response before creation, a resolution before the first response, a CSAT "
+                        "out of range …): that field was emptied for the ticket, never guessed. By rule, "
+                        "with examples and the raw values.",
+                        "这些工单已加载,但某个字段无法读取或违反先后规则(首次响应早于创建、解决早于首次响应、"
+                        "满意度超出范围……):该字段对该工单置空,绝不猜测。按规则列出,附示例与原始值。"),
+    "no_data_issues": ("No field was emptied.", "没有被清空的字段。"),
     "files": ("Files of the last runs", "最近运行的文件"),
     "controls": ("Refresh controls", "刷新控制"),
     "run_refresh": ("Run the refresh now", "立即运行刷新"),
@@ -304,6 +312,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "comment": ("Comment", "备注"), "table_name": ("Table", "表"), "n": ("Rows", "行数"),
     "tickets_table": ("Tickets", "工单"), "ticket_events": ("Ticket events", "工单事件"),
     "qa_reviews": ("QA reviews", "质检记录"), "agents": ("Agents", "客服"), "rejects": ("Rejected rows", "拒收行"),
+    "rule": ("Rule", "规则"), "field": ("Field", "字段"), "raw_value": ("Raw value", "原始值"),
+    "source_record": ("Record", "记录号"),
 }
 
 

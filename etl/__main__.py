@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 
 from etl.core.errors import DeskError
 
@@ -12,6 +14,8 @@ The warehouse is data/warehouse.duckdb unless --db or the environment variable D
 names another. Settings come from etl/core/defaults.toml, overridden by --config FILE or
 DESK_CONFIG. Exit codes: 0 success, 1 failure (nothing published), 2 usage or
 configuration error, 3 another load holds the warehouse (refresh also: 4 partial).
+An unexpected error prints one line and exits 1 (DESK_DEBUG=1 prints the traceback too).
+Files and folders the ETL creates are private to its user (umask 077).
 """
 
 
@@ -139,11 +143,19 @@ def build_parser() -> argparse.ArgumentParser:
                        description="For each size: generate demo data; time our full load against plain "
                        "DuckDB (CREATE TABLE AS read_csv) and against pandas (read_csv with dates + insert); "
                        "time a 1 %% incremental load; time every dashboard page's queries (default and "
-                       "filtered view); record peak memory. Prints ratios and growth, writes JSON.")
+                       "filtered view); record peak memory; with --browser, what a person waits for in a real "
+                       "browser, alone and with several at once. Prints ratios and growth, writes JSON.")
     p.add_argument("--sizes", default="100000,1000000,10000000", help="ticket counts, comma-separated "
                    "(default 100000,1000000,10000000)")
     p.add_argument("--out", metavar="JSON", default="bench-results.json", help="where to write the figures")
     p.add_argument("--workdir", metavar="DIR", help="keep the generated files and warehouses here")
+    p.add_argument("--browser", action="store_true",
+                   help="also time every page in headless Chromium (warm, cold after a publish, a filter, the "
+                   "language) and N people at once (needs Debian's chromium)")
+    p.add_argument("--rounds", type=int, default=3, help="browser rounds per page (default 3)")
+    p.add_argument("--users", default="1,5,10", help="concurrent browser sessions to run (default 1,5,10)")
+    p.add_argument("--seconds", type=float, default=60,
+                   help="how long each concurrent run clicks through the pages (default 60)")
 
     p = sub.add_parser("demo", help="generate a demo data set and load it",
                        description="Generate a realistic demo export (python -m etl generate) "
@@ -208,17 +220,31 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # every file a command creates (warehouse versions, run log, lock, salt, users file,
+    # archive and failed folders, reason files) is private: 0600 files, 0700 folders
+    os.umask(0o077)
     args = build_parser().parse_args(argv)
+    from rich.text import Text
+
     from etl import cli  # imported late: --help stays fast
+    from etl.ingest.read import bounded
 
     try:
         return cli.dispatch(args)
     except DeskError as exc:
-        cli.console().print(f"[bold red]{exc.title}[/]: {exc.detail}")
+        # the detail quotes data (file names, column names): never read as rich markup
+        cli.console().print(Text.assemble((exc.title, "bold red"), ": ", bounded(exc.detail)))
         return exc.exit_code
     except KeyboardInterrupt:
         cli.console().print("[red]Interrupted[/]: nothing was published; the warehouse is as it was.")
         return 130
+    except Exception as exc:  # a bug or an unforeseen condition: one line, exit 1, no traceback
+        if os.environ.get("DESK_DEBUG", "") not in ("", "0"):
+            traceback.print_exc()
+        detail = bounded(f"{type(exc).__name__}: {exc}")
+        print(f"Unexpected error in `{args.command}`: {detail} (set DESK_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

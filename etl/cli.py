@@ -22,6 +22,7 @@ from rich.text import Text
 
 from etl.core.errors import ConfigError, InputError
 from etl.core.settings import load_settings
+from etl.ingest.read import bounded, visible
 from etl.load import runlog
 from etl.load.run import RunResult, load, parse_as_of, rebuild
 from etl.warehouse import schema as warehouse
@@ -30,6 +31,25 @@ from etl.warehouse import schema as warehouse
 @lru_cache(maxsize=1)
 def console() -> Console:
     return Console(stderr=False, highlight=False, soft_wrap=True)
+
+
+def data(value: object) -> Text:
+    """A data value (file name, column, category, reason, warning) as the screen shows it:
+    never rich markup, no raw control characters (ESC, CR, bidi overrides: escaped)."""
+    return Text(bounded("" if value is None else value))
+
+
+def line(*parts: object) -> Text:
+    """One output line: str parts are data (see `data`), (text, style) tuples our own labels."""
+    out = Text()
+    for part in parts:
+        if isinstance(part, tuple):
+            out.append(part[0], style=part[1])
+        elif isinstance(part, Text):
+            out.append_text(part)
+        else:
+            out.append_text(data(part))
+    return out
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -43,9 +63,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from etl.devtools import bench
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    browser = None
+    if args.browser:
+        browser = {"rounds": args.rounds, "users": tuple(int(u) for u in args.users.split(",") if u.strip()),
+                   "seconds": args.seconds}
     report = bench.run(sizes, Path(args.out) if args.out else None,
                        workdir=Path(args.workdir) if args.workdir else None, keep=bool(args.workdir),
-                       say=lambda m: console().print(m))
+                       say=lambda m: console().print(m, markup=False), browser=browser)
     print(bench.table(report))
     if args.out:
         console().print(f"figures written to {args.out}")
@@ -121,6 +145,7 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
+    import dataclasses
     import sys
 
     from etl.query import sqlguard
@@ -130,30 +155,32 @@ def cmd_sql(args: argparse.Namespace) -> int:
     if not settings.warehouse_path.exists():
         raise InputError(f"{settings.warehouse_path} does not exist; load data first")
     query = sys.stdin.read() if args.query == "-" else args.query
-    con = sqlguard.connect(resolve_live(settings.warehouse_path))
-    try:
-        if args.format in ("csv", "json"):
-            if args.format == "csv":
-                sys.stdout.write(sqlguard.export(con, query, timeout=args.timeout).decode("utf-8"))
-            else:
-                result = sqlguard.run(con, query, timeout=args.timeout, max_rows=1 << 62)
-                for row in result.table.to_pylist():
-                    sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-            return 0
-        result = sqlguard.run(con, query, timeout=args.timeout, max_rows=args.max_rows)
-    finally:
-        con.close()
+    # each query in a worker process: the time limit covers parse + plan + run, the memory
+    # limit the whole process ([sql] in the settings; etl/query/worker.py)
+    limits = sqlguard.Limits.from_settings(settings.raw, timeout=args.timeout)
+    live = resolve_live(settings.warehouse_path)
+    if args.format == "csv":  # text cells that would start a formula get a leading ' (csvsafe)
+        sys.stdout.buffer.write(sqlguard.export_isolated(live, query, fmt="csv", limits=limits))
+        sys.stdout.flush()
+        return 0
+    if args.format == "json":
+        result = sqlguard.run_isolated(live, query, limits=dataclasses.replace(limits, max_rows=1 << 62))
+        for row in result.table.to_pylist():
+            sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        return 0
+    result = sqlguard.run_isolated(live, query, limits=dataclasses.replace(limits, max_rows=args.max_rows))
     t = Table(show_lines=False)
+    # Text: values are data, never rich markup; visible: no raw ESC/CR/bidi reaches the terminal
     for col in result.columns:
-        t.add_column(Text(col))
-    for row in result.table.to_pylist():  # Text: values are data, never rich markup
-        t.add_row(*[Text("" if v is None else str(v)) for v in row.values()])
+        t.add_column(Text(visible(col)))
+    for row in result.table.to_pylist():
+        t.add_row(*[Text("" if v is None else visible(v)) for v in row.values()])
     console().print(t)
     shown = result.table.num_rows
     more = f" (showing {shown:,}; --max-rows or --format csv for all)" if result.truncated else ""
     console().print(f"{result.rows:,} rows{'+' if not result.complete else ''} in {result.seconds:.2f} s{more}")
     for note in result.notes:
-        console().print(f"[yellow]{note}[/]")
+        console().print(Text(note, style="yellow"))
     return 0
 
 
@@ -260,64 +287,73 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 def _run_with_status(fn, *a, **kw) -> RunResult:  # type: ignore[no-untyped-def]
     """Run a load with a progress bar (input bytes, then the final steps) and elapsed time."""
-    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+    columns = (TextColumn("{task.description}", markup=False), BarColumn(), TaskProgressColumn(),
                TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
     with Progress(*columns, console=console(), transient=True) as bar:
         task = bar.add_task("starting", total=None)
 
         def update(message: str, done: float, total: float) -> None:
-            bar.update(task, description=message, completed=done, total=total)
+            bar.update(task, description=visible(message)[:300], completed=done, total=total)
 
         result = fn(*a, progress=update, **kw)
     return result
 
 
 def print_summary(result: RunResult) -> None:
+    """The end-of-run screen. Every value from the data goes through `data`/`line`: a file
+    name or a category like `[/oops]` or `[link=…]` prints as it is, never as markup."""
     c = console()
     if not result.published:
         for w in result.warnings:
-            c.print(f"[yellow]skipped[/]: {w}")
+            c.print(line(("skipped", "yellow"), ": ", w))
         c.print(f"Nothing new to load: the warehouse stays at version {result.version}, "
-                f"as of {result.as_of:%Y-%m-%d %H:%M} UTC.")
+                f"as of {result.as_of:%Y-%m-%d %H:%M} UTC.", markup=False)
         return
-    t = Table(title=f"Run {result.run_id}: published version {result.version}, "
-                    f"as of {result.as_of:%Y-%m-%d %H:%M} UTC", title_justify="left")
+    t = Table(title=Text(f"Run {result.run_id}: published version {result.version}, "
+                         f"as of {result.as_of:%Y-%m-%d %H:%M} UTC"), title_justify="left")
     for col in ("file", "kind", "read", "new", "updated", "rejected", "skipped", "reconciles"):
         t.add_column(col, justify="left" if col in ("file", "kind") else "right")
     for f in result.files:
         if f.status != "loaded":
-            t.add_row(f.file_name, f.kind or "", "—", "—", "—", "—", "—", "already loaded")
+            t.add_row(data(f.file_name), data(f.kind or ""), "—", "—", "—", "—", "—", "already loaded")
             continue
-        t.add_row(f.file_name, f"{f.kind} ({f.profile})" if f.profile else (f.kind or ""), f"{f.rows_read:,}",
-                  f"{f.rows_inserted:,}",
+        t.add_row(data(f.file_name), data(f"{f.kind} ({f.profile})" if f.profile else (f.kind or "")),
+                  f"{f.rows_read:,}", f"{f.rows_inserted:,}",
                   f"{f.rows_updated:,}", f"{f.rows_rejected:,}", f"{f.rows_skipped:,}",
-                  "yes" if f.reconciles else "[red]NO[/]")
+                  ("yes" if f.reconciles else Text("NO", style="red")) if f.rows_read else "header only")
     tot = result.totals
     if len(result.files) > 1:
-        t.add_row("[b]total[/]", "", f"{tot['rows_read']:,}", f"{tot['rows_inserted']:,}",
+        t.add_row(Text("total", style="b"), "", f"{tot['rows_read']:,}", f"{tot['rows_inserted']:,}",
                   f"{tot['rows_updated']:,}", f"{tot['rows_rejected']:,}", f"{tot['rows_skipped']:,}", "")
     c.print(t)
     c.print(f"rows read {tot['rows_read']:,} = loaded {tot['rows_loaded']:,} + rejected "
-            f"{tot['rows_rejected']:,} + skipped {tot['rows_skipped']:,}")
+            f"{tot['rows_rejected']:,} + skipped {tot['rows_skipped']:,}", markup=False)
     reasons: dict[str, int] = {}
     for f in result.files:
         for k, v in f.rejected_reasons.items():
             reasons[k] = reasons.get(k, 0) + v
     if reasons:
-        c.print("rejected by reason: " + ", ".join(f"{k} {v:,}" for k, v in
-                                                  sorted(reasons.items(), key=lambda kv: -kv[1]))
-                + "  (python -m etl status shows examples)")
+        c.print(line("rejected by reason: " + ", ".join(f"{k} {v:,}" for k, v in
+                                                       sorted(reasons.items(), key=lambda kv: -kv[1]))
+                     + "  (python -m etl status shows examples)"))
     skipped: dict[str, int] = {}
     for f in result.files:
         for k, v in f.skipped_reasons.items():
             skipped[k] = skipped.get(k, 0) + v
     if skipped:
-        c.print("skipped: " + ", ".join(f"{k} {v:,}" for k, v in skipped.items()))
+        c.print(line("skipped: " + ", ".join(f"{k} {v:,}" for k, v in skipped.items())))
+    issues: dict[str, int] = {}
+    for f in result.files:
+        for k, v in f.data_issues.items():
+            issues[k] = issues.get(k, 0) + v
+    if issues:
+        c.print(line("fields emptied (the tickets loaded; data_issues): "
+                     + ", ".join(f"{k} {v:,}" for k, v in sorted(issues.items(), key=lambda kv: (-kv[1], kv[0])))))
     for w in result.warnings[:12]:
-        c.print(f"[yellow]warning[/]: {w}")
+        c.print(line(("warning", "yellow"), ": ", w))
     if len(result.warnings) > 12:
-        c.print(f"[yellow]… and {len(result.warnings) - 12} more warnings[/]")
-    c.print("warehouse now holds: " + ", ".join(f"{k} {v:,}" for k, v in result.counts.items()))
+        c.print(f"… and {len(result.warnings) - 12} more warnings", style="yellow", markup=False)
+    c.print(line("warehouse now holds: " + ", ".join(f"{k} {v:,}" for k, v in result.counts.items())))
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -328,7 +364,11 @@ def cmd_load(args: argparse.Namespace) -> int:
     profile = profiles.find(args.profile) if args.profile else None
     result = _run_with_status(load, args.paths, settings, kind=args.kind, source=args.source,
                               as_of=as_of, encoding=args.encoding, command="load", profile=profile)
-    print_summary(result)
+    try:
+        print_summary(result)
+    except Exception as exc:  # published already: exit 1 would say it was not
+        print(f"published version {result.version} (run {result.run_id}); the summary could not be "
+              f"shown: {bounded(f'{type(exc).__name__}: {exc}')}")
     return 0
 
 
@@ -373,30 +413,37 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def duckdb_catalog_error() -> type[Exception]:
+    import duckdb  # (imported late: --help and the other commands stay fast)
+
+    return duckdb.CatalogException
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     settings = load_settings(args.config, args.db)
     c = console()
     path = settings.warehouse_path
     last_failure = runlog.last_failure(settings.warehouse_path)
     if not path.exists():
-        c.print(f"No warehouse at {path} yet. Load data with [b]python -m etl demo[/] or "
-                "[b]python -m etl load FILE[/].")
+        c.print(line("No warehouse at ", str(path), " yet. Load data with ", ("python -m etl demo", "b"),
+                     " or ", ("python -m etl load FILE", "b"), "."))
         if last_failure:
-            c.print(f"[red]last failed run[/] {last_failure['finished_at']}: {last_failure['error']}")
+            c.print(line(("last failed run", "red"), f" {last_failure.get('finished_at')}: ",
+                         last_failure.get("error")))
         return 0
     with warehouse.open_readonly(path) as con:
         meta = dict(con.execute("select key, value from warehouse_meta").fetchall())
-        c.print(f"[b]{path}[/]: version {meta.get('version')}, as of {meta.get('as_of')}, "
-                f"published {meta.get('published_at')}")
+        c.print(line((visible(path), "b"), f": version {meta.get('version')}, as of {meta.get('as_of')}, "
+                     f"published {meta.get('published_at')}"))
         counts = warehouse.table_counts(con)
-        c.print("tables: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        c.print(line("tables: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())))
         runs = Table(title="Last runs", title_justify="left")
         for col in ("run", "command", "finished (UTC)", "files", "read", "loaded", "rejected", "skipped"):
             runs.add_column(col, justify="left" if col in ("command", "finished (UTC)") else "right")
         for r in con.execute("select run_id, command, strftime(finished_at, '%Y-%m-%d %H:%M:%S'), files, "
                              "rows_read, rows_loaded, rows_rejected, rows_skipped from load_runs "
                              "order by run_id desc limit ?", [args.runs]).fetchall():
-            runs.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in r])
+            runs.add_row(*[f"{v:,}" if isinstance(v, int) else data(v) for v in r])
         c.print(runs)
         rej = Table(title="Rejected rows by reason", title_justify="left")
         for col in ("kind", "reason", "rows", "example (file:record)", "example reason"):
@@ -407,10 +454,25 @@ def cmd_status(args: argparse.Namespace) -> int:
                    arg_min(reason, run_id)
             from rejects group by kind, reason_code order by count(*) desc""").fetchall()
         for kind, code, n, where, reason in rows:
-            rej.add_row(kind, code, f"{n:,}", where, reason)
-        c.print(rej if rows else "No rejected rows.")
+            rej.add_row(data(kind), data(code), f"{n:,}", data(where), data(reason))
+        c.print(rej if rows else Text("No rejected rows."))
+        try:
+            rows = con.execute("""
+                select rule, field, count(*), arg_min(source_file || ':' || source_record, run_id),
+                       arg_min(reason, run_id)
+                from data_issues group by rule, field order by count(*) desc""").fetchall()
+        except duckdb_catalog_error():  # a warehouse of an earlier version
+            rows = []
+        if rows:
+            emptied = Table(title="Fields emptied in loaded tickets (data_issues), by rule", title_justify="left")
+            for col in ("rule", "field", "tickets", "example (file:record)", "example"):
+                emptied.add_column(col)
+            for rule, fld, n, where, reason in rows:
+                emptied.add_row(data(rule), data(fld), f"{n:,}", data(where), data(reason))
+            c.print(emptied)
     if last_failure:
-        c.print(f"[red]last failed run[/] {last_failure['finished_at']}: {last_failure['error']}")
+        c.print(line(("last failed run", "red"), f" {last_failure.get('finished_at')}: ",
+                     last_failure.get("error")))
     return 0
 
 

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
 import shutil
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -26,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from etl.core.errors import DeskError, InputError, LockHeldError
+from etl.core.errors import ConfigError, DeskError, InputError, LockHeldError
 from etl.core.settings import Settings
-from etl.ingest.read import file_format
+from etl.ingest.read import bounded, file_format, open_export, visible
 from etl.load import runlog
 from etl.load.run import RunResult, load
 from etl.warehouse import schema as warehouse
@@ -58,10 +61,26 @@ def json_logger(stream: TextIO = sys.stdout) -> Log:
 
     def log(event: str, **fields: Any) -> None:
         entry = {"ts": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), "event": event, **fields}
-        stream.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+        stream.write(_json_line(entry) + "\n")
         stream.flush()
 
     return log
+
+
+# characters JSON leaves raw with ensure_ascii=False that a terminal or journal viewer would
+# act on (bidi overrides, zero-width and line-separator characters): written as \uXXXX
+_INVISIBLE = re.compile("[\u0080-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+                        "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+
+
+def _json_line(entry: dict[str, Any]) -> str:
+    text = json.dumps(entry, ensure_ascii=False, default=str)
+    return _INVISIBLE.sub(lambda m: "".join(f"\\u{u:04x}" for u in _utf16(m.group())), text)
+
+
+def _utf16(ch: str) -> list[int]:
+    data = ch.encode("utf-16-be", "surrogatepass")
+    return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
 
 
 @dataclass
@@ -75,20 +94,60 @@ class RefreshResult:
 
 
 def inbox_files(inbox: Path) -> list[Path]:
-    """Files waiting in the inbox (top level; hidden files and folders are not exports)."""
+    """Entries waiting in the inbox (top level; hidden files and folders are not exports).
+    Symbolic links and other non-regular entries are listed too, to be refused by
+    `refused()`: a folder (a link to one included) is never descended into."""
     if not inbox.is_dir():
         return []
-    return sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+    out = []
+    for p in inbox.iterdir():
+        if p.name.startswith("."):
+            continue
+        try:
+            mode = p.lstat().st_mode
+        except FileNotFoundError:
+            continue
+        if stat.S_ISDIR(mode) or (stat.S_ISLNK(mode) and p.is_dir()):
+            if stat.S_ISLNK(mode):
+                out.append(p)  # a link to a folder: refused, never followed
+            continue
+        out.append(p)
+    return sorted(out)
+
+
+def refused(path: Path) -> str | None:
+    """Why the inbox does not take `path` (None: a regular file of its own, readable):
+    a symbolic link (never followed: it could point at the salt, /etc/passwd or another
+    user's file), a pipe or device, a second name of another file (a hard link), or a file
+    that cannot be opened. The reason names the entry by its own name only."""
+    name = visible(path.name)
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(st.st_mode):
+        return (f"{name}: is a symbolic link; the inbox does not follow links (put the file itself "
+                "into the inbox)")
+    if not stat.S_ISREG(st.st_mode):
+        return f"{name}: not a regular file (a pipe, socket or device is not an export)"
+    if st.st_nlink > 1:
+        return (f"{name}: is one of {st.st_nlink} names of the same file (a hard link); the inbox "
+                "takes only files of their own (copy the export into the inbox)")
+    try:
+        os.close(open_export(path))
+    except InputError as exc:
+        return exc.detail
+    return None
 
 
 def settled(files: list[Path], seconds: float) -> tuple[list[Path], list[Path]]:
     """(files whose size and time did not change over `seconds`, files still changing)."""
-    def stamp(p: Path) -> tuple[int, int] | None:
+    def stamp(p: Path) -> tuple[int, int, int, int] | None:
         try:
-            st = p.stat()
+            st = p.lstat()  # a file swapped for a link meanwhile reads as changed
         except FileNotFoundError:
             return None
-        return st.st_size, st.st_mtime_ns
+        return st.st_size, st.st_mtime_ns, st.st_ino, st.st_mode
 
     before = {p: stamp(p) for p in files}
     if seconds > 0 and files:
@@ -98,27 +157,71 @@ def settled(files: list[Path], seconds: float) -> tuple[list[Path], list[Path]]:
         now = stamp(p)
         if now is None:
             continue
-        (still if now == before[p] and time.time() - p.stat().st_mtime >= seconds else moving).append(p)
+        (still if now == before[p] and time.time() - now[1] / 1e9 >= seconds else moving).append(p)
     return still, moving
 
 
+def _private_dir(folder: Path) -> None:
+    """`folder` created (with its parents) or tightened to 0700: archived and failed exports
+    are customer data. A link planted under its name is refused: files would be moved, and
+    reasons written, wherever it points."""
+    if folder.is_symlink():
+        raise ConfigError(f"{visible(folder)} is a symbolic link; the refresh does not move files "
+                          "through links: remove it (it is created as a folder)")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        if stat.S_IMODE(folder.stat().st_mode) & 0o077 and folder.stat().st_uid == os.getuid():
+            folder.chmod(0o700)
+    except OSError:
+        pass
+
+
 def _move(path: Path, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / path.name
+    _private_dir(folder)
+    name = path.name
+    if name.lower().endswith(".reason.txt"):  # an export never passes for a reason file
+        name += ".export"
+        path_stem, path_suffix = name, ""
+    else:
+        path_stem, path_suffix = path.stem, path.suffix
+    target = folder / name
     n = 1
-    while target.exists():
-        target = folder / f"{path.stem}.{n}{path.suffix}"
+    while target.exists() or target.is_symlink():
+        target = folder / f"{path_stem}.{n}{path_suffix}"
         n += 1
     shutil.move(str(path), target)
+    try:  # the export itself: customer data, kept private in the archive and failed/
+        st = target.lstat()
+        if stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and stat.S_IMODE(st.st_mode) & 0o077:
+            target.chmod(0o600)
+    except OSError:
+        pass
     return target
 
 
 def _set_aside(path: Path, inbox: Path, reason: str) -> Path:
-    target = _move(path, inbox / "failed")
-    Path(f"{target}.reason.txt").write_text(
-        f"{path.name} could not be loaded ({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC):\n{reason}\n\n"
-        "Fix the file (or the settings) and put it back into the inbox; rows already loaded "
-        "from other files are not affected.\n", encoding="utf-8")
+    if path.is_symlink():
+        # a link holds nothing of its own: removed (its target untouched), never moved where
+        # someone (or the Data health page) would read through it
+        _private_dir(inbox / "failed")
+        target = inbox / "failed" / path.name
+        n = 1
+        while Path(f"{target}.reason.txt").exists() or Path(f"{target}.reason.txt").is_symlink():
+            target = inbox / "failed" / f"{path.name}.{n}"
+            n += 1
+        path.unlink()
+        reason = f"{reason}\nThe link was removed from the inbox; what it pointed to was not read or touched."
+    else:
+        target = _move(path, inbox / "failed")
+    text = (f"{visible(path.name)} could not be loaded ({dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC):\n"
+            f"{bounded(reason)}\n\n"
+            "Fix the file (or the settings) and put it back into the inbox; rows already loaded "
+            "from other files are not affected.\n")
+    reason_path = f"{target}.reason.txt"
+    # 0600, and never through a link someone left under that name
+    fd = os.open(reason_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
     return target
 
 
@@ -126,6 +229,15 @@ def refresh(settings: Settings, *, inbox: Path | None = None, log: Log | None = 
     """One scheduled refresh of `inbox` (default: the settings' [refresh] inbox)."""
     log = log or json_logger()
     inbox = inbox or settings.inbox
+    # everything a refresh creates (versions, run log, lock, salt, archive, reasons) is 0600/0700
+    umask = os.umask(0o077)
+    try:
+        return _refresh(settings, inbox, log)
+    finally:
+        os.umask(umask)
+
+
+def _refresh(settings: Settings, inbox: Path, log: Log) -> RefreshResult:
     inbox.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     log("refresh_started", inbox=str(inbox), warehouse=str(settings.warehouse_path))
@@ -146,15 +258,24 @@ def refresh(settings: Settings, *, inbox: Path | None = None, log: Log | None = 
 
 def _refresh_locked(settings: Settings, inbox: Path, log: Log) -> RefreshResult:
     out = RefreshResult(exit_code=EXIT_OK)
+    for sub in ("failed", "archive"):
+        if (inbox / sub).is_symlink():
+            raise ConfigError(f"{visible(inbox / sub)} is a symbolic link; the refresh does not move "
+                              "files through links: remove it (it is created as a folder)")
     candidates = inbox_files(inbox)
     loadable = []
     for path in candidates:
-        try:
-            file_format(path)
-        except InputError as exc:
-            out.failed[path.name] = exc.detail
-            _set_aside(path, inbox, exc.detail)
-            log("file_failed", file=path.name, reason=exc.detail)
+        why = refused(path)
+        if why is None:
+            try:
+                file_format(path)
+            except InputError as exc:
+                why = exc.detail
+        if why is not None:
+            why = bounded(why)
+            out.failed[path.name] = why
+            _set_aside(path, inbox, why)
+            log("file_failed", file=visible(path.name), reason=why)
             continue
         loadable.append(path)
     stable, moving = settled(loadable, settings.settle_seconds)
@@ -169,15 +290,16 @@ def _refresh_locked(settings: Settings, inbox: Path, log: Log) -> RefreshResult:
     try:
         run = load(stable, settings, command="refresh", keep_going=True)
     except DeskError as exc:
-        log("load_failed", error=str(exc), detail="nothing was published; the files stay in the inbox")
+        log("load_failed", error=bounded(exc), detail="nothing was published; the files stay in the inbox")
         out.exit_code = EXIT_FATAL
         return out
     out.run = run
     for failure in run.failed:
         path = Path(failure.path)
-        out.failed[path.name] = failure.error
+        out.failed[path.name] = bounded(failure.error)
         _set_aside(path, inbox, failure.error)
-        log("file_failed", file=path.name, reason=failure.error)
+        log("file_failed", file=visible(path.name), reason=bounded(failure.error))
+    _private_dir(inbox / "archive")
     archive = inbox / "archive" / dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     by_path = {Path(f.path): f for f in run.files}
     for path in stable:
@@ -187,12 +309,13 @@ def _refresh_locked(settings: Settings, inbox: Path, log: Log) -> RefreshResult:
         moved = _move(path, archive)
         if f.status == "loaded":
             out.loaded.append(path.name)
-            log("file_loaded", file=path.name, kind=f.kind, rows_read=f.rows_read, loaded=f.rows_loaded,
+            extra = {"note": "header only: no records (an empty export)"} if f.rows_read == 0 else {}
+            log("file_loaded", file=visible(path.name), kind=f.kind, rows_read=f.rows_read, loaded=f.rows_loaded,
                 rejected=f.rows_rejected, skipped=f.rows_skipped, reconciles=f.reconciles,
-                rejected_reasons=f.rejected_reasons, archived_to=str(moved))
+                rejected_reasons=f.rejected_reasons, archived_to=visible(moved), **extra)
         else:
             out.already_loaded.append(path.name)
-            log("file_already_loaded", file=path.name, archived_to=str(moved))
+            log("file_already_loaded", file=visible(path.name), archived_to=visible(moved))
     if run.published:
         log("published", version=run.version, run_id=run.run_id, as_of=run.as_of, counts=run.counts)
     if out.failed:

@@ -1,5 +1,5 @@
-"""Shared fixtures: settings for a warehouse in tmp_path, the hand-made sample, loads.
-Plain helpers are in tests/helpers.py."""
+"""Shared fixtures: settings for a warehouse in tmp_path, the hand-made sample, loads, and
+one generated demo warehouse for the whole session. Plain helpers are in tests/helpers.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from etl.core.settings import Settings, load_settings
-from tests.helpers import SAMPLE, load_sample
+from tests.helpers import SAMPLE, DemoWarehouse, build_demo_warehouse, load_sample
 
 
 @pytest.fixture
@@ -30,3 +30,12 @@ def sample_copy(tmp_path: Path) -> Path:
 def sample_warehouse(settings: Settings) -> Settings:
     load_sample(settings)
     return settings
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
+    """The demo desk (helpers.DEMO_TICKETS tickets, seed DEMO_SEED, the generator's fixed
+    year), generated and loaded once, shared by the modules that only read it
+    (test_dashboard, test_generate). A test that loads, refreshes or publishes builds its own
+    warehouse; test_browser builds one ending yesterday (see helpers.DEMO_TICKETS)."""
+    return build_demo_warehouse(tmp_path_factory.mktemp("demo"))

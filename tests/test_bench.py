@@ -25,6 +25,7 @@ def test_small_benchmark_produces_every_figure(tmp_path: Path) -> None:
     for r in report["results"]:
         # the cross-check: ours holds exactly the rows the plain copy holds (demo data has no rejects)
         assert r["rows_ours"] == r["rows_plain"] == r["rows_in_files"]
+        assert r["rows_in_files"]["tickets"] == r["tickets"]  # (three empty counts would agree too)
         for step in ("generate", "load", "plain", "pandas", "incremental", "query_process"):
             assert r[step]["seconds"] > 0 and r[step]["rss_bytes"] > 0, step
         assert set(r["ratios"]) == {"load_vs_plain", "load_vs_pandas", "incremental_vs_full",

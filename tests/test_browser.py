@@ -6,7 +6,6 @@ fails under CI=true, so that CI never passes without having run it."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import socket
@@ -19,10 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.core.settings import load_settings
-from etl.devtools.generate import generate
-from etl.load.run import load
-from tests.helpers import ROOT
+from tests.helpers import DEMO_TICKETS, ROOT, build_demo_warehouse, demo_end
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -49,14 +45,12 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _need_browser()
-    out = tmp_path_factory.mktemp("demo")
-    # data up to yesterday, so that the page shows no stale-data warning
-    yesterday = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date() - dt.timedelta(days=1)
-    info = generate(15_000, seed=4, out=out, end=yesterday)
-    settings = load_settings(db=tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
-    load([out], settings, as_of=info.as_of)
+    # the demo desk of the shared warehouse (helpers.DEMO_TICKETS, DEMO_SEED), but with data
+    # up to yesterday, so that the page shows no stale-data warning: the one reader that
+    # cannot share tests/conftest.py's demo_warehouse, whose year is fixed (helpers.py says why)
+    demo = build_demo_warehouse(tmp_path_factory.mktemp("demo"), end=demo_end())
     port = _free_port()
-    env = {**os.environ, "DESK_DB": str(settings.warehouse_path)}
+    env = {**os.environ, "DESK_DB": str(demo.path)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
@@ -99,7 +93,7 @@ def test_overview_in_a_real_browser(server: str, browser, tmp_path: Path) -> Non
     tiles = page.locator('[data-testid="stMetric"]')
     assert tiles.count() == 8
     tickets_tile = tiles.filter(has_text="Tickets").first.inner_text()
-    assert "15,000" in tickets_tile
+    assert f"{DEMO_TICKETS:,}" in tickets_tile  # every ticket of the period "all"
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 3
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("Weekly tickets by channel").is_visible()
@@ -147,5 +141,5 @@ def test_click_on_a_bar_lists_its_tickets(server: str, browser) -> None:  # type
     expanded = page.locator('[data-testid="stExpander"] details[open] summary').first.inner_text()
     assert "Tickets behind this chart" in expanded
     count = int(expanded.split("(")[-1].rstrip(")").replace(",", ""))
-    assert 0 < count < 15_000
+    assert 0 < count < DEMO_TICKETS
     page.close()

@@ -11,11 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.i18n import label
 from etl.core.settings import load_settings
-from etl.devtools.generate import generate
 from etl.load.run import load
 from etl.query import sqlguard
 from etl.warehouse.versions import resolve_live
-from tests.helpers import ROOT, load_sample
+from tests.helpers import ROOT, DemoWarehouse, load_sample
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = {
@@ -45,12 +44,9 @@ def errors(at: AppTest) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    info = generate(20_000, seed=21, out=out)
-    settings = load_settings(db=tmp_path_factory.mktemp("wh") / "warehouse.duckdb")
-    load([out], settings, as_of=info.as_of)
-    return settings.warehouse_path
+def demo_db(demo_warehouse: DemoWarehouse) -> Path:
+    """The session's shared demo warehouse (tests/conftest.py), read only."""
+    return demo_warehouse.path
 
 
 @pytest.fixture(scope="module")
@@ -74,12 +70,13 @@ def test_every_page_renders_on_demo(demo_db: Path, monkeypatch: pytest.MonkeyPat
 def test_overview_numbers_on_known_data(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = app(sample_db, monkeypatch, period="all").run()
     m = metrics(at)
-    assert m["Tickets"] == "11"
-    assert m["First response within SLA"] == "70.0 %"   # 7 met of 10 decided
-    assert m["Escalation rate"] == "18.2 %"            # T6, T10
-    assert m["Reopen rate"] == "14.3 %"                # T5 of 7 resolved
-    assert m["CSAT (share 4–5)"] == "50.0 %"
-    assert m["Median first response"] == "68 min"      # 3 5 20 45 90 360 3900 5280 → (45+90)/2 = 67.5
+    # 14: T7, T12 and T15 load with the field that broke a rule emptied (docs/DECISIONS.md)
+    assert m["Tickets"] == "14"
+    assert m["First response within SLA"] == "69.2 %"   # 9 met of 13 decided (T7 breached: never answered)
+    assert m["Escalation rate"] == "14.3 %"            # T6, T10 of 14
+    assert m["Reopen rate"] == "11.1 %"                # T5 of 9 resolved (T12, T15 solved)
+    assert m["CSAT (share 4–5)"] == "50.0 %"           # T12's csat 7 was emptied
+    assert m["Median first response"] == "68 min"      # 3 5 5 20 45 90 120 360 3900 5280 → (45+90)/2
 
 
 def test_filter_change_changes_numbers(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,9 +102,9 @@ def test_url_reproduces_the_view(sample_db: Path, monkeypatch: pytest.MonkeyPatc
 def test_previous_period_delta(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = app(sample_db, monkeypatch, period="custom", **{"from": "2026-01-08", "to": "2026-01-12"}).run()
     tiles = {m.label: m for m in at.metric}
-    # 8–12 Jan: T1 T4 T9 T10 T16; the 5 days before (3–7 Jan): T3 T5 T6 T8 T11
-    assert tiles["Tickets"].value == "5"
-    assert tiles["Tickets"].delta == "+0"
+    # 8–12 Jan: T1 T4 T9 T10 T12 T15 T16; the 5 days before (3–7 Jan): T3 T5 T6 T7 T8 T11
+    assert tiles["Tickets"].value == "7"
+    assert tiles["Tickets"].delta == "+1"
 
 
 def test_language_switch(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -166,7 +163,7 @@ def test_training_list_finds_planted_agent(demo_db: Path, monkeypatch: pytest.Mo
             newest = con.execute("select ticket_id from qa_reviews_scored where agent_id = ? and "
                                  "list_contains(error_types, ?) order by reviewed_at desc, review_id "
                                  "limit 5", [agent, error_type]).fetchall()
-            assert examples == ", ".join(str(t) for (t,) in newest)
+            assert newest and examples == ", ".join(str(t) for (t,) in newest)  # (never two empty lists)
     finally:
         con.close()
 
@@ -175,7 +172,7 @@ def test_new_version_picked_up_without_restart(tmp_path: Path, monkeypatch: pyte
     settings = load_settings(db=tmp_path / "wh" / "warehouse.duckdb")
     load_sample(settings)
     at = app(settings.warehouse_path, monkeypatch, period="all").run()
-    assert metrics(at)["Tickets"] == "11"
+    assert metrics(at)["Tickets"] == "14"
     extra = tmp_path / "more.csv"
     extra.write_text("ticket_id,created_at,channel\nN1,2026-01-12 10:00,chat\nN2,2026-01-12 11:00,chat\n",
                      encoding="utf-8")
@@ -183,7 +180,7 @@ def test_new_version_picked_up_without_restart(tmp_path: Path, monkeypatch: pyte
 
     load([extra], settings, as_of=SAMPLE_AS_OF)
     at.run()
-    assert metrics(at)["Tickets"] == "13"
+    assert metrics(at)["Tickets"] == "16"
 
 
 def test_data_health_shows_failures_and_staleness(sample_db: Path, tmp_path: Path,
@@ -225,7 +222,7 @@ def test_agent_profile_team_bars_are_the_warehouse_rate(demo_db: Path, monkeypat
             "where agent_id = ?) group by 1", [agent]).fetchall())
     finally:
         con.close()
-    assert len(shown) == 6
+    assert len(shown) == len(expected) == 6  # every error type compared, none skipped
     for error_type, value in expected.items():
         assert shown[label("error_type", error_type, "en")] == f"{value:,.1f}"
 

@@ -158,7 +158,6 @@ def test_extra_columns_ignored_with_warning(factory: Factory) -> None:
 @pytest.mark.parametrize("content, message", [
     (b"", "the file is empty"),
     (b"foo,bar\n1,2\n", "no mapping profile fits"),
-    (b"ticket_id,created_at,ticket_id\n1,2026-01-01,1\n", "more than once"),
     (b"ticket_id,updated_at\n1,2026-01-01\n", "no mapping profile fits"),
 ])
 def test_unreadable_files_fail_clearly(factory: Factory, content: bytes, message: str) -> None:

@@ -1,5 +1,6 @@
 """Personal data never reaches the warehouse as given: customer identifiers are salted
-hashes, free text is scrubbed of phone numbers, e-mail and wallet addresses."""
+hashes, free text is scrubbed of phone numbers, e-mail and wallet addresses (the table of cases and
+the rest of the security findings: tests/test_security_pii.py)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def scrub():  # type: ignore[no-untyped-def]
     ("TRC20 地址 TJRabPrwbZy45sbavfcjinPJC18kjpRTv8 转账失败", "TRC20 地址 [wallet] 转账失败"),
     ("Tron TJRabPrwbZyxsbavfcjinPJCxxkjpRTvzQ without digits", "Tron [wallet] without digits"),
     ("BTC 1BoatSLRpgHbBbyJ5aLhSYd2fg1MxhNXs9 未到账", "BTC [wallet] 未到账"),
-    ("身份证 11010519491231002X，银行卡 6222020200112233445", "身份证 [number]，银行卡 [number]"),
+    ("身份证 11010519491231002X，银行卡 6222020200112233445", "身份证 [number]，银行卡 [card]"),
     # what must stay: amounts, dates, order numbers, Chinese text
     ("提现 500 USDT 订单 20260105-7788 于 2026-01-05 09:30 未到账", "提现 500 USDT 订单 20260105-7788 于 2026-01-05 09:30 未到账"),
     ("Withdrawal of 1,250.50 USDT pending since 3 days", "Withdrawal of 1,250.50 USDT pending since 3 days"),

@@ -16,7 +16,7 @@ import pytest
 from etl.query import sqlguard
 from etl.query.sqlguard import QueryFailed, QueryRefused
 from etl.warehouse.versions import resolve_live
-from tests.helpers import ROOT, load_sample
+from tests.helpers import ROOT, SAMPLE, load_sample
 
 
 @pytest.fixture(scope="module")
@@ -40,27 +40,37 @@ def digest(path: Path) -> str:
 
 
 # ----------------------------------------------------------------- layer 1: the connection
-@pytest.mark.parametrize("statement", [
-    "select * from read_csv('/etc/passwd')",
-    "select * from read_text('/etc/hostname')",
-    "select * from glob('/etc/*')",
-    "copy tickets to '/tmp/desk-leak.csv'",
-    "export database '/tmp/desk-export'",
-    "attach '/tmp/desk-other.duckdb' as other",
-    "install httpfs",
-    "set memory_limit = '100GB'",
-    "set enable_external_access = true",
-    "pragma memory_limit = '100GB'",
-    "reset lock_configuration",
-    "create table stolen as select * from tickets",
-    "delete from tickets",
+# external access off: file reads and writes, ATTACH, INSTALL (PermissionException);
+# read-only and locked configuration: writes and SET/PRAGMA/RESET (InvalidInputException)
+NO_FILES, READ_ONLY_LOCKED = duckdb.PermissionException, duckdb.InvalidInputException
+
+
+@pytest.mark.parametrize("statement, refused_by", [
+    ("select * from read_csv('/etc/passwd')", NO_FILES),
+    ("select * from read_text('/etc/hostname')", NO_FILES),
+    ("select * from glob('/etc/*')", NO_FILES),
+    ("copy tickets to '/tmp/desk-leak.csv'", NO_FILES),
+    ("export database '/tmp/desk-export'", NO_FILES),
+    ("attach '/tmp/desk-other.duckdb' as other", NO_FILES),
+    ("install httpfs", NO_FILES),
+    ("set memory_limit = '100GB'", READ_ONLY_LOCKED),
+    ("set enable_external_access = true", READ_ONLY_LOCKED),
+    ("pragma memory_limit = '100GB'", READ_ONLY_LOCKED),
+    ("reset lock_configuration", READ_ONLY_LOCKED),
+    ("reset memory_limit", READ_ONLY_LOCKED),
+    ("create table stolen as select * from tickets", READ_ONLY_LOCKED),
+    ("delete from tickets", READ_ONLY_LOCKED),
 ])
-def test_connection_layer_alone(con, statement: str) -> None:  # type: ignore[no-untyped-def]
-    """Even without the allow-list in front, the connection itself refuses."""
-    with pytest.raises(duckdb.Error):
+def test_connection_layer_alone(con, statement: str, refused_by: type) -> None:  # type: ignore[no-untyped-def]
+    """Even without the allow-list in front, the connection itself refuses, for its own
+    reason (not, say, a syntax error)."""
+    with pytest.raises(duckdb.Error) as err:
         con.execute(statement).fetchall()
+    assert type(err.value) is refused_by, str(err.value)
+    if refused_by is READ_ONLY_LOCKED:
+        assert "configuration" in str(err.value) or "read-only" in str(err.value)
     assert not Path("/tmp/desk-leak.csv").exists() and not Path("/tmp/desk-export").exists()
-    assert con.execute("select count(*) from tickets").fetchall() == [(11,)]
+    assert con.execute("select count(*) from tickets").fetchall() == [(14,)]
 
 
 # ----------------------------------------------------------------- layer 2: the allow-list
@@ -161,34 +171,46 @@ def test_parameters_bound_never_formatted(con) -> None:  # type: ignore[no-untyp
 
 
 # ----------------------------------------------------------------- the corpus, end to end
+# Each hostile statement with the layer meant to stop it: the exception class and the
+# title that layer of etl/query/sqlguard.py gives. A statement stopped by anything else
+# (a syntax error, say) would prove nothing about the guard, and fails the test.
+ALLOW_LIST = (QueryRefused, "Only queries can run here")
+ONE_STATEMENT = (QueryRefused, "One statement at a time")
+HIDDEN_CHARS = (QueryRefused, "Hidden characters in the query")
+FULL_WIDTH = (QueryRefused, "Full-width punctuation in the query")
+EXTERNAL_ACCESS = (QueryFailed, "Files, extensions and settings are out of reach from here")
+TIME_LIMIT = (QueryFailed, "The query was stopped after 2 s")
+MEMORY_LIMIT = (QueryFailed, "The query needed more memory than it may use")
+SAMPLE_CSV = str(SAMPLE / "agents.csv")
+
 HOSTILE = [
-    "select * from read_csv('/etc/passwd')",
-    "select content from read_text('/etc/shadow')",
-    "select * from read_parquet('/tmp/*.parquet')",
-    "select * from '/etc/passwd'",
-    "select * from sniff_csv('/etc/passwd')",
-    "copy (select * from tickets) to '/tmp/desk-leak.csv'",
-    "export database '/tmp/desk-export'",
-    "attach '/tmp/desk-other.duckdb'",
-    "install httpfs",
-    "load httpfs",
-    "set memory_limit = '100GB'",
-    "set threads = 64",
-    "pragma enable_profiling",
-    "reset all",
-    "drop view ticket_metrics",
-    "create temp table big as select * from range(100000000)",
-    "select 1; drop table tickets",
-    "select 1 /* hide */ ; delete from tickets",
-    "select 1\u200b; drop table tickets",
-    "select 1；drop table tickets",
-    "select count(*) from range(100000000) a cross join range(100000000) b",
-    "with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r",
-    "select string_agg(repeat('x', 10000), '') from range(10000000)",
-    "call pragma_database_size()",
-    "checkpoint",
-    "begin; delete from tickets; commit",
-    "select * from duckdb_secrets()",
+    ("select * from read_csv('/etc/passwd')", EXTERNAL_ACCESS),
+    ("select content from read_text('/etc/shadow')", EXTERNAL_ACCESS),
+    ("select * from read_parquet('/tmp/*.parquet')", EXTERNAL_ACCESS),
+    (f"select * from '{SAMPLE_CSV}'", EXTERNAL_ACCESS),  # (test_file_name_as_table_is_read_elsewhere)
+    ("select * from sniff_csv('/etc/passwd')", EXTERNAL_ACCESS),
+    ("copy (select * from tickets) to '/tmp/desk-leak.csv'", ALLOW_LIST),
+    ("export database '/tmp/desk-export'", ALLOW_LIST),
+    ("attach '/tmp/desk-other.duckdb'", ALLOW_LIST),
+    ("install httpfs", ALLOW_LIST),
+    ("load httpfs", ALLOW_LIST),
+    ("set memory_limit = '100GB'", ALLOW_LIST),
+    ("set threads = 64", ALLOW_LIST),
+    ("pragma enable_profiling", ALLOW_LIST),
+    ("reset memory_limit", ALLOW_LIST),  # (was "reset all": a syntax error in DuckDB 2.0)
+    ("drop view ticket_metrics", ALLOW_LIST),
+    ("create temp table big as select * from range(100000000)", ALLOW_LIST),
+    ("select 1; drop table tickets", ONE_STATEMENT),
+    ("select 1 /* hide */ ; delete from tickets", ONE_STATEMENT),
+    ("select 1\u200b; drop table tickets", HIDDEN_CHARS),
+    ("select 1；drop table tickets", FULL_WIDTH),
+    ("select count(*) from range(100000000) a cross join range(100000000) b", TIME_LIMIT),
+    ("with recursive r(n) as (select 1 union all select n + 1 from r) select count(*) from r", TIME_LIMIT),
+    ("select string_agg(repeat('x', 10000), '') from range(10000000)", MEMORY_LIMIT),
+    ("call pragma_database_size()", ALLOW_LIST),
+    ("checkpoint", ALLOW_LIST),
+    ("begin; delete from tickets; commit", ONE_STATEMENT),
+    ("select * from duckdb_secrets()", EXTERNAL_ACCESS),  # the secrets' folder is a file access
 ]
 
 
@@ -196,24 +218,30 @@ def test_hostile_corpus_refused_or_stopped(warehouse: Path) -> None:
     assert len(HOSTILE) >= 25
     before = digest(warehouse)
     con = sqlguard.connect(warehouse, memory_limit="256MB")
-    outcomes = {}
-    for statement in HOSTILE:
+    for statement, (refused_by, title) in HOSTILE:
         started = time.monotonic()
-        try:
-            result = sqlguard.run(con, statement, timeout=2.0, max_rows=100)
-        except (QueryRefused, QueryFailed) as exc:
-            outcomes[statement] = exc.title
-        else:
-            # a query may run if it reaches nothing outside: it must not return file content
-            assert statement.startswith("select * from duckdb_secrets") and result.rows == 0, statement
-            outcomes[statement] = "ran, harmless"
+        with pytest.raises((QueryRefused, QueryFailed)) as err:
+            sqlguard.run(con, statement, timeout=2.0, max_rows=100)
+        assert (type(err.value), err.value.title[:len(title)]) == (refused_by, title), (statement, err.value)
+        if refused_by is QueryFailed:  # past the allow-list: stopped by the connection or a limit
+            assert sqlguard.check(statement) == statement
         assert time.monotonic() - started < 3.5, statement
-    assert con.execute("select count(*) from tickets").fetchall() == [(11,)]
-    assert sqlguard.run(con, "select count(*) as n from ticket_metrics").table.to_pylist() == [{"n": 11}]
+    assert con.execute("select count(*) from tickets").fetchall() == [(14,)]
+    assert sqlguard.run(con, "select count(*) as n from ticket_metrics").table.to_pylist() == [{"n": 14}]
     con.close()
     assert digest(warehouse) == before
     assert not Path("/tmp/desk-leak.csv").exists() and not Path("/tmp/desk-export").exists()
-    assert sum(1 for v in outcomes.values() if v != "ran, harmless") >= 25
+
+
+def test_file_name_as_table_is_read_elsewhere() -> None:
+    """The corpus's quoted file name is a real threat: a connection without the guard's
+    configuration reads the file as a table."""
+    plain = duckdb.connect()
+    try:
+        columns = [d[0] for d in plain.execute(f"select * from '{SAMPLE_CSV}'").description]
+        assert "agent_id" in columns
+    finally:
+        plain.close()
 
 
 def test_sql_command_line(warehouse: Path) -> None:
@@ -222,7 +250,7 @@ def test_sql_command_line(warehouse: Path) -> None:
                               capture_output=True, text=True)
 
     ok = etl("select channel, count(*) as n from ticket_metrics group by 1 order by 2 desc, 1", "--format", "csv")
-    assert ok.returncode == 0 and ok.stdout.splitlines()[:2] == ['"channel","n"', '"email",4']
+    assert ok.returncode == 0 and ok.stdout.splitlines()[:3] == ['"channel","n"', '"chat",4', '"email",4']
     js = etl("select 1 as a", "--format", "json")
     assert js.stdout.strip() == '{"a": 1}'
     bad = etl("copy tickets to '/tmp/desk-leak.csv'")

@@ -10,7 +10,9 @@ from dashboard import charts
 from dashboard.auth import require
 from dashboard.frame import Context, context, fmt_minutes, fmt_pct, reviews_table, show_chart
 from dashboard.i18n import label
+from dashboard.plain import chart
 from dashboard.stats import training_list
+from etl.query import csvsafe
 
 ALPHA = 0.05
 MAX_HEATMAP_AGENTS = 40
@@ -38,7 +40,7 @@ def render(ctx: Context) -> None:
     if shown.empty:
         st.caption(ctx.t("no_rows"))
     else:
-        st.plotly_chart(charts.error_heatmap(shown, ctx.lang), key="qa_heatmap", width="stretch")
+        st.plotly_chart(chart(charts.error_heatmap(shown, ctx.lang)), key="qa_heatmap", width="stretch")
         st.caption(ctx.t("quality_heatmap_cap"))
         reviews_table(ctx, "qa_heatmap")
 
@@ -73,7 +75,7 @@ def render(ctx: Context) -> None:
             column_config={ctx.t("rate"): st.column_config.NumberColumn(format="percent"),
                            ctx.t("team_rate"): st.column_config.NumberColumn(format="percent"),
                            ctx.t("p_value"): st.column_config.NumberColumn(format="%.2e")})
-        st.download_button(ctx.t("download_csv"), data=flagged.to_csv(index=False).encode("utf-8-sig"),
+        st.download_button(ctx.t("download_csv"), data=csvsafe.write_csv(flagged, bom=True),
                            file_name="training-list.csv", mime="text/csv", on_click="ignore")
 
     st.subheader(ctx.t("agent_profile"))

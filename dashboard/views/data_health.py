@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import streamlit as st
 
 from dashboard import charts
@@ -15,9 +16,11 @@ from dashboard.auth import require
 from dashboard.db import source_path, warehouse_path, warehouse_settings
 from dashboard.frame import Context, context, localise
 from dashboard.i18n import column
+from dashboard.plain import chart, md
 from etl.core.errors import DeskError
 from etl.core.settings import PROJECT_ROOT
 from etl.load import runlog
+from etl.query import csvsafe
 
 
 def controls(ctx: Context) -> None:
@@ -41,7 +44,7 @@ def controls(ctx: Context) -> None:
         try:
             before, after = rollback(settings)
         except DeskError as exc:
-            st.error(str(exc))
+            st.error(md(str(exc)))
         else:
             st.success(ctx.t("rolled_back", before=before.stem, after=after.stem))
 
@@ -52,9 +55,9 @@ COUNTED = ("tickets", "ticket_events", "qa_reviews", "agents", "rejects")
 def lake_source(ctx: Context) -> None:
     """Lake mode: where the metric tables come from."""
     manifest = json.loads((Path(ctx.wh.version_file) / "manifest.json").read_text(encoding="utf-8"))
-    st.info(ctx.t("lake_source", path=source_path(), engine=manifest.get("engine"),
-                  at=str(manifest.get("computed_at", ""))[:16].replace("T", " "),
-                  version=manifest.get("warehouse_version")))
+    st.info(ctx.t("lake_source", path=md(source_path()), engine=md(manifest.get("engine")),
+                  at=md(str(manifest.get("computed_at", ""))[:16].replace("T", " ")),
+                  version=md(manifest.get("warehouse_version"))))
 
 
 def render(ctx: Context) -> None:
@@ -93,7 +96,7 @@ def render(ctx: Context) -> None:
     if reasons.empty:
         st.caption(ctx.t("no_rejects"))
     else:
-        st.plotly_chart(charts.reason_bars(reasons), key="health_reasons", width="stretch")
+        st.plotly_chart(chart(charts.reason_bars(reasons)), key="health_reasons", width="stretch")
         st.caption(ctx.t("rejects_cap"))
         examples = wh.sql("""
             select kind, reason_code, source_file, coalesce(record_no, line_no) as record_or_line, reason, raw_record
@@ -103,24 +106,48 @@ def render(ctx: Context) -> None:
         st.dataframe(localise(examples, ctx.lang), hide_index=True, width="stretch")
 
         def all_rejects() -> bytes:
-            return wh.sql("select * from rejects order by run_id, source_file, record_no, line_no") \
-                .to_csv(index=False).encode("utf-8-sig")
+            return csvsafe.write_csv(wh.sql("select * from rejects order by run_id, source_file, record_no, "
+                                            "line_no"), bom=True)
 
         st.download_button(ctx.t("download_csv"), data=all_rejects, file_name="rejects.csv", mime="text/csv",
                            on_click="ignore")
+
+    st.subheader(ctx.t("data_issues"))
+    try:
+        issues = wh.sql("select rule, field, count(*) as tickets from data_issues group by 1, 2 order by 3 desc")
+    except duckdb.CatalogException:  # a warehouse published before the table existed
+        issues = None
+    if issues is None or issues.empty:
+        st.caption(ctx.t("no_data_issues"))
+    else:
+        st.caption(ctx.t("data_issues_cap"))
+        st.dataframe(localise(issues, ctx.lang), hide_index=True, width="stretch")
+        examples = wh.sql("""
+            select rule, field, ticket_id, raw_value, source_file, source_record, reason
+            from data_issues
+            qualify row_number() over (partition by rule, field order by run_id desc, source_file, source_record) <= 3
+            order by rule, field""")
+        st.dataframe(localise(examples, ctx.lang), hide_index=True, width="stretch")
+
+        def all_issues() -> bytes:
+            return csvsafe.write_csv(wh.sql("select * from data_issues order by run_id, source_file, source_record"),
+                                     bom=True)
+
+        st.download_button(ctx.t("download_csv"), data=all_issues, file_name="data_issues.csv", mime="text/csv",
+                           on_click="ignore", key="download_issues")
 
     st.subheader(ctx.t("warnings"))
     warnings = wh.sql("select warnings from load_runs order by run_id desc limit 1")
     items = list(warnings["warnings"].iloc[0]) if not warnings.empty and warnings["warnings"].iloc[0] is not None else []
     for w in items[:30]:
-        st.warning(w)
+        st.warning(md(w))  # a warning quotes raw values from the data
     if not items:
         st.caption("—")
 
     st.subheader(ctx.t("last_failure"))
     failure = runlog.last_failure(warehouse_path())
     if failure:
-        st.error(f"{failure.get('finished_at', '')}: {failure.get('error', '')}")
+        st.error(md(f"{failure.get('finished_at', '')}: {failure.get('error', '')}"))
     else:
         st.caption(ctx.t("no_failure"))
 
@@ -132,7 +159,7 @@ def render(ctx: Context) -> None:
     else:
         st.caption(ctx.t("failed_files_cap", folder=failed))
         for reason in reasons[:50]:
-            with st.expander(reason.name.removesuffix(".reason.txt")):
+            with st.expander(md(reason.name.removesuffix(".reason.txt"))):  # a file name is data
                 st.text(reason.read_text(encoding="utf-8", errors="replace"))
 
 

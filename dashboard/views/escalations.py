@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import charts
 from dashboard.auth import require
 from dashboard.frame import Context, context, show_chart, tickets_table
+from dashboard.plain import chart
 
 DIMS = {"category": "category", "channel": "channel", "team": "team", "agent": "agent_id"}
 LEVELS = {"front_line": 0, "second_line": 1, "formal_appeal": 2, "external_body": 3}
@@ -30,7 +31,7 @@ def render(ctx: Context) -> None:
 
     st.subheader(ctx.t("funnel"))
     path = ctx.wh.query("funnel", ctx.filters)
-    event = st.plotly_chart(charts.funnel(path, ctx.lang), key="esc_funnel", on_select="rerun",
+    event = st.plotly_chart(chart(charts.funnel(path, ctx.lang)), key="esc_funnel", on_select="rerun",
                             selection_mode=("points",), width="stretch")
     st.caption(ctx.t("funnel_cap"))
     points = getattr(getattr(event, "selection", None), "points", []) or []

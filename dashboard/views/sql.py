@@ -16,6 +16,7 @@ from dashboard.auth import require
 from dashboard.db import guarded_connection, warehouse_path, warehouse_settings
 from dashboard.filters import DIMENSIONS
 from dashboard.frame import Context, context
+from dashboard.plain import chart, md
 from etl.query import sqlguard
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "sql" / "examples"
@@ -55,23 +56,48 @@ def schema(ctx: Context) -> None:
                            order by 1""")
     st.markdown(f"**{ctx.t('schema')}**")
     for obj in objects.itertuples(index=False):
-        with st.expander(f"{obj.name} ({obj.kind})"):
+        with st.expander(f"{md(obj.name)} ({obj.kind})"):
             if obj.comment:
-                st.caption(obj.comment)
+                st.caption(md(obj.comment))
             cols = columns[columns["table_name"] == obj.name][["column_name", "data_type", "comment"]]
             st.dataframe(cols, hide_index=True, width="stretch",
                          column_config={"comment": st.column_config.TextColumn(width="large")})
     if not macros.empty:
-        st.caption(ctx.t("macros") + ": " + ", ".join(macros["function_name"]))
+        st.caption(ctx.t("macros") + ": " + md(", ".join(macros["function_name"])))
+
+
+def limits() -> sqlguard.Limits:
+    return sqlguard.Limits.from_settings(warehouse_settings().raw)
+
+
+def isolated(ctx: Context) -> bool:
+    """A warehouse file: each ad hoc query in a worker process (etl/query/worker.py), so that
+    the time and memory limits hold for it whole. Lake mode (a folder of Parquet views built
+    in this process) runs it on the page's guarded connection."""
+    return not Path(ctx.wh.version_file).is_dir()
+
+
+def execute(ctx: Context, text: str, params: dict[str, object]) -> sqlguard.Result:
+    lim = limits()
+    if isolated(ctx):
+        return sqlguard.run_isolated(ctx.wh.version_file, text, params, limits=lim)
+    return sqlguard.run(guarded_connection(ctx.wh.version_file), text, params, timeout=lim.timeout,
+                        max_rows=lim.max_rows, max_query_bytes=lim.max_query_bytes)
+
+
+def download(ctx: Context, text: str, params: dict[str, object], fmt: str) -> bytes:
+    lim = limits()
+    if isolated(ctx):
+        return sqlguard.export_isolated(ctx.wh.version_file, text, params, fmt=fmt, limits=lim)
+    return sqlguard.export(guarded_connection(ctx.wh.version_file), text, params, fmt=fmt, timeout=lim.timeout,
+                           max_query_bytes=lim.max_query_bytes)
 
 
 def run_query(ctx: Context, text: str) -> None:
-    settings = warehouse_settings().raw.get("sql", {})
-    con = guarded_connection(ctx.wh.version_file)
     try:
+        sqlguard.check_length(text, limits().max_query_bytes)  # before $parameters are looked for
         params = sqlguard.bind(text, parameters(ctx))
-        result = sqlguard.run(con, text, params, timeout=float(settings.get("timeout_seconds", 30)),
-                              max_rows=int(settings.get("max_rows", 10_000)))
+        result = execute(ctx, text, params)
     except sqlguard.DeskError as exc:
         st.session_state["sql_error"] = (exc.title, exc.detail)
         st.session_state.pop("sql_result", None)
@@ -89,7 +115,7 @@ def run_query(ctx: Context, text: str) -> None:
 def show_result(ctx: Context) -> None:
     if "sql_error" in st.session_state:
         title, detail = st.session_state["sql_error"]
-        st.error(title)
+        st.error(md(title))
         with st.expander(ctx.t("db_message")):
             st.code(detail, language=None)
         return
@@ -101,14 +127,12 @@ def show_result(ctx: Context) -> None:
     if result.truncated:
         st.warning(ctx.t("sql_truncated", shown=f"{len(df):,}"))
     for note in result.notes:
-        st.caption(note)
+        st.caption(md(note))
     st.dataframe(df, hide_index=True, width="stretch", key="sql_grid")
-    con = guarded_connection(ctx.wh.version_file)
-    timeout = float(warehouse_settings().raw.get("sql", {}).get("timeout_seconds", 30))
     left, right = st.columns(2)
-    left.download_button("CSV", data=lambda: sqlguard.export(con, text, params, fmt="csv", timeout=timeout),
+    left.download_button("CSV", data=lambda: download(ctx, text, params, "csv"),
                          file_name="query.csv", mime="text/csv", on_click="ignore", key="sql_csv")
-    right.download_button("Parquet", data=lambda: sqlguard.export(con, text, params, fmt="parquet", timeout=timeout),
+    right.download_button("Parquet", data=lambda: download(ctx, text, params, "parquet"),
                           file_name="query.parquet", mime="application/octet-stream", on_click="ignore",
                           key="sql_parquet")
     if len(df.columns) >= 2 and len(df):
@@ -123,7 +147,7 @@ def show_result(ctx: Context) -> None:
             first = plot[x].dropna().iloc[0] if plot[x].notna().any() else None
             temporal = pd.api.types.is_datetime64_any_dtype(plot[x]) or isinstance(first, dt.date)
             fig = (px.line if temporal else px.bar)(plot, x=x, y=y, color=None if colour == "—" else colour)
-            st.plotly_chart(fig, width="stretch", key="sql_chart")
+            st.plotly_chart(chart(fig), width="stretch", key="sql_chart")
 
 
 def render(ctx: Context) -> None:
@@ -156,7 +180,7 @@ def render(ctx: Context) -> None:
             from dashboard.auth import current
 
             saved.save(store, name, text, current().name if current() else "?")
-            st.toast(ctx.t("saved", name=name))
+            st.toast(ctx.t("saved", name=md(name)))
         show_result(ctx)
         history = st.session_state.get("sql_history", [])
         if history:

@@ -31,11 +31,14 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from etl.core.settings import PROJECT_ROOT
 
 TARGETS = {
-    "load_vs_plain": 2.0,          # full load ≤ 2× plain DuckDB
+    # decided: ticket_metrics stays a stored table; full load ≤ 2.5× plain at 1 M, ≤ 3× at 10 M
+    "load_vs_plain": 2.5,
+    "load_vs_plain_10m": 3.0,
     "load_vs_pandas": 1.0,         # faster than pandas
     "incremental_vs_full": 0.10,   # 1 % refresh ≤ 10 % of the full load (checked at 10 M)
     "pages_seconds_1m": 1.0,       # all pages' queries together, default + filtered, at 1 M
@@ -74,6 +77,7 @@ class SizeResult:
     rows_ours: dict[str, int]
     rows_plain: dict[str, int]
     ratios: dict[str, float] = field(default_factory=dict)
+    browser: dict[str, Any] | None = None   # etl/devtools/bench_browser.py, with --browser
 
 
 def run_step(args: list[str], *, env: dict[str, str] | None = None) -> tuple[Step, str]:
@@ -158,7 +162,7 @@ def _delta(export: Path, out: Path, share: float = 0.01) -> int:
     return k
 
 
-def bench_size(n: int, work: Path, *, seed: int = 1) -> SizeResult:
+def bench_size(n: int, work: Path, *, seed: int = 1, browser: dict[str, Any] | None = None) -> SizeResult:
     export, wh, plain_db, pandas_db = work / "export", work / "wh" / "warehouse.duckdb", work / "plain.duckdb", \
         work / "pandas.duckdb"
     generate, _ = run_step(_etl("generate", "--tickets", str(n), "--seed", str(seed), "--out", str(export)))
@@ -211,6 +215,10 @@ def bench_size(n: int, work: Path, *, seed: int = 1) -> SizeResult:
         "pages_default_vs_scan": totals["default"] / max(report["plain"], 1e-9),
         "pages_filtered_vs_scan": totals["filtered"] / max(report["plain"], 1e-9),
     }
+    if browser is not None:
+        from etl.devtools import bench_browser
+
+        result.browser = bench_browser.run(wh, **browser)
     return result
 
 
@@ -235,8 +243,9 @@ def verdicts(results: list[SizeResult]) -> list[tuple[str, str, bool]]:
     out = []
     for r in results:
         if r.tickets >= 1_000_000:
-            out.append((f"full load ≤ 2× plain DuckDB at {r.tickets:,}", f"{r.ratios['load_vs_plain']:.2f}×",
-                        r.ratios["load_vs_plain"] <= TARGETS["load_vs_plain"]))
+            limit = TARGETS["load_vs_plain_10m" if r.tickets >= 10_000_000 else "load_vs_plain"]
+            out.append((f"full load ≤ {limit}× plain DuckDB at {r.tickets:,}", f"{r.ratios['load_vs_plain']:.2f}×",
+                        r.ratios["load_vs_plain"] <= limit))
             out.append((f"full load faster than pandas at {r.tickets:,}", f"{r.ratios['load_vs_pandas']:.2f}×",
                         r.ratios["load_vs_pandas"] < TARGETS["load_vs_pandas"]))
         if r.tickets >= 10_000_000:
@@ -252,17 +261,21 @@ def verdicts(results: list[SizeResult]) -> list[tuple[str, str, bool]]:
         out.append((f"dashboard query process ≤ 2 GiB at {r.tickets:,}",
                     f"{r.query_process.rss_bytes / 2**30:.2f} GiB",
                     r.query_process.rss_bytes / 2**30 <= TARGETS["query_rss_gib"]))
+        if r.browser is not None and r.tickets >= 1_000_000:
+            from etl.devtools import bench_browser
+
+            out.extend(bench_browser.verdicts(r.tickets, r.browser))
     return out
 
 
 def run(sizes: list[int], out: Path | None, workdir: Path | None = None, keep: bool = False,
-        say=print) -> dict:  # type: ignore[no-untyped-def]
+        say=print, browser: dict[str, Any] | None = None) -> dict:  # type: ignore[no-untyped-def]
     root = Path(workdir or tempfile.mkdtemp(prefix="desk-bench-"))
     results = []
     try:
         for n in sizes:
             say(f"size {n:,}: generating, loading (ours, plain DuckDB, pandas), incremental, page queries …")
-            results.append(bench_size(n, root / str(n)))
+            results.append(bench_size(n, root / str(n), browser=browser))
             if not keep:
                 shutil.rmtree(root / str(n), ignore_errors=True)
     finally:
@@ -297,6 +310,19 @@ def table(report: dict) -> str:
     for r in report["results"]:
         pages = ", ".join(f"{p} {v['default']:.3f}/{v['filtered']:.3f}" for p, v in r["pages"].items())
         lines.append(f"{r['tickets']:,} per page (default/filtered s): {pages}")
+    for r in report["results"]:
+        if not r.get("browser"):
+            continue
+        for page, v in r["browser"]["pages"].items():
+            lines.append(f"{r['tickets']:,} browser {page}: warm {v['warm_median']}/{v['warm_max']} s, "
+                         f"cold {v['cold_median']}/{v['cold_max']} s, filter {v['filter_median']} s, "
+                         f"language {v['language_median']} s (median/max), sent {v['kib_warm']} KiB warm, "
+                         f"{v['kib_cold']} KiB cold")
+        for c in r["browser"]["concurrency"]:
+            lines.append(f"{r['tickets']:,} browser, {c['users']} at once for {c['seconds']:.0f} s: "
+                         f"p50 {c['p50']} s, p95 {c['p95']} s, {c['pages_opened']} pages, {c['error_count']} errors, "
+                         f"{c['sessions_saw_new_version']} of {c['users']} saw the new version, "
+                         f"server peak {c['server_peak_rss_mib']} MiB")
     for g in report["growth"]:
         parts = ", ".join(f"{k} {v:.2f}" for k, v in g.items() if k not in ("from", "to"))
         lines.append(f"growth {g['from']:,} → {g['to']:,} (exponent k, 1 = linear): {parts}")

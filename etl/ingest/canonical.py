@@ -10,6 +10,7 @@ header's columns are collected by DuckDB's reject store and returned by
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,12 @@ from etl.core.sqlfiles import quote_ident
 from etl.ingest import profiles
 from etl.ingest.profiles import Profile
 from etl.ingest.read import RawFile, ReadOptions, read_raw
+from etl.ingest.timeformats import Inference, infer
+
+# how many records the time-format inference looks at (the first ones of the file)
+TIME_SAMPLE_ROWS = 20_000
+TIME_FIELDS = frozenset({"created_at", "updated_at", "first_response_at", "resolved_at", "closed_at",
+                         "escalated_at", "event_at", "reviewed_at", "hired_on"})
 
 
 @dataclass
@@ -36,6 +43,8 @@ class Extracted:
     rejects_table: str | None = None
     warnings: list[str] = field(default_factory=list)
     temp_copy: Path | None = None   # a transcoded copy of the file, removed by cleanup()
+    time_formats: dict[str, str] = field(default_factory=dict)  # file column → how its times were read
+    mapping: Profile | None = None  # the profile it was read with (None: the canonical format)
     profile: str | None = None
     timezone: str | None = None
 
@@ -62,6 +71,9 @@ def identity_columns(raw: RawFile, kind: str | None) -> tuple[str, dict[str, str
     return kind, exprs, ignored
 
 
+# white space a blank field may hold: space, tab, line breaks, no-break and ideographic space
+_BLANKS = "' \t\r\n' || chr(160) || chr(12288)"
+
 TRIMMED = {"ticket_id", "review_id", "agent_id", "actor_id", "customer_id", "escalation_level",
            "reopen_count", "csat", "score"}
 
@@ -80,12 +92,49 @@ def create_canonical_view(con: duckdb.DuckDBPyConnection, raw: RawFile, view: st
             select.append(f"nullif(trim(cast({expr} as varchar)), '') as {col}")
         else:  # text, enumerations (the vocabulary trims) and times (parse_ts trims)
             select.append(f"nullif(cast({expr} as varchar), '') as {col}")
-    skip = f"cast({skip_sql} as varchar)" if skip_sql else "cast(null as varchar)"
+    # a record whose every field is empty or blank (spreadsheets leave thousands after the
+    # data) is skipped as a blank row, not rejected for its missing id; coalesce stops at the
+    # first non-empty field, so a real record costs one test
+    empty = [f"nullif(trim(cast(src.{quote_ident(h)} as varchar), {_BLANKS}), '')" for h in raw.headers]
+    blank = (f"coalesce({', '.join(empty)})" if len(empty) > 1 else empty[0]) + " is null"
+    reasons = [f"case when {blank} then 'blank row' end"]
+    if skip_sql:
+        reasons.append(f"cast({skip_sql} as varchar)")
+    skip = f"coalesce({', '.join(reasons)})" if len(reasons) > 1 else reasons[0]
     passed = ", ".join(f"src.{quote_ident(h)} as _c{i}" for i, h in enumerate(raw.headers))
     # no row number here: numbering in a window would serialise the parallel CSV scan; the
     # staging table keeps the file's order, so its rowid + 1 is the record number
     con.execute(f"create or replace temp view {view} as select {', '.join(select)}, {passed}, "
                 f"{skip} as _skip from {raw.source} src{joins}")
+
+
+def infer_times(con: duckdb.DuckDBPyConnection, raw: RawFile, headers: list[str],
+                day_first: bool | None = None) -> tuple[RawFile, dict[str, Inference]]:
+    """The time format of each of `headers` (file columns holding time stamps), from the
+    distinct values of the file's first records; the file with those columns rewritten as
+    ISO text where they are written otherwise, and placeholders emptied."""
+    if not headers:
+        return raw, {}
+    cols = ", ".join(f"list(distinct cast({quote_ident(h)} as varchar))" for h in headers)
+    row = con.execute(f"select {cols} from (select * from {raw.source} limit {TIME_SAMPLE_ROWS})").fetchall()[0]
+    found = {h: infer(values or [], day_first=day_first) for h, values in zip(headers, row, strict=True)}
+    rewrites = [f"{inference.sql(f'cast({quote_ident(h)} as varchar)')} as {quote_ident(h)}"
+                for h, inference in found.items() if inference.needs_conversion or inference.placeholders]
+    if not rewrites:
+        return raw, found
+    return dataclasses.replace(raw, source=f"(select * replace ({', '.join(rewrites)}) from {raw.source})"), found
+
+
+def _time_notes(path: Path, found: dict[str, Inference]) -> list[str]:
+    """Warnings about how time columns were read, where a person should know."""
+    notes = []
+    for header, inference in found.items():
+        if inference.needs_conversion or inference.ambiguous:
+            notes.append(f"{path.name}: {header} read as {inference.label}")
+        if inference.unfit:
+            notes.append(f"{path.name}: {header} has values in no time format it was read in, e.g. "
+                         + ", ".join(repr(v[:40]) for v in inference.unfit[:3]))
+    return notes
 
 
 def _nested_json_profile(con: duckdb.DuckDBPyConnection, path: Path, seq: int,
@@ -132,6 +181,7 @@ def open_file(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, kind: str
     its options); else the canonical format if the header is one; else the shipped or user
     profile whose header signature fits."""
     view = f"raw_{seq}"
+    notes: list[str] = []
     options = profile.read_options(encoding) if profile is not None else ReadOptions(encoding=encoding)
     raw = read_raw(con, path, seq=seq, options=options, workdir=workdir)
     try:
@@ -146,10 +196,17 @@ def open_file(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, kind: str
                 except InputError as no_profile:
                     raise no_profile from canonical_error
         if profile is not None:
+            raw, times = infer_times(con, raw, profile.time_headers(raw.headers), profile.day_first)
             mapping = profile.mapping(raw.headers, path)
             kind, exprs, ignored = profile.kind, mapping.exprs, mapping.ignored
+            if mapping.absent:
+                notes.append(f"{path.name}: the file has no column for {', '.join(mapping.absent)} "
+                             f"(mapped by profile {profile.name}); left empty")
             create_canonical_view(con, raw, view, kind, exprs, joins=mapping.joins, skip_sql=mapping.skip)
         else:
+            by_norm = {normalise_header(h): h for h in raw.headers}
+            raw, times = infer_times(con, raw, [by_norm[c] for c in KIND_COLUMNS[kind]
+                                                if c in TIME_FIELDS and c in by_norm])
             create_canonical_view(con, raw, view, kind, exprs)
     except BaseException:
         raw.cleanup()
@@ -158,7 +215,10 @@ def open_file(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, kind: str
                     present=sorted(exprs), ignored=ignored, encoding=raw.encoding,
                     rejects_table=raw.rejects_table, temp_copy=raw.tempfile,
                     profile=profile.name if profile is not None else None,
-                    timezone=profile.timezone if profile is not None else None)
+                    timezone=profile.timezone if profile is not None else None,
+                    time_formats={h: i.label for h, i in times.items() if i.layout is not None},
+                    mapping=profile)
+    ext.warnings.extend(notes + _time_notes(path, times))
     if ignored and profile is None:
         ext.warnings.append(f"{path.name}: columns not in the {kind} format were ignored: "
                             f"{', '.join(ignored[:10])}{' …' if len(ignored) > 10 else ''}")

@@ -15,12 +15,17 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import gzip
 import hashlib
 import io
+import os
+import stat
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 import pyarrow as pa
@@ -33,11 +38,79 @@ CSV_SUFFIXES = {".csv", ".tsv", ".txt", ".tab"}
 JSON_SUFFIXES = {".json", ".jsonl", ".ndjson"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 SNIFF_BYTES = 1 << 20
+EXCERPT_CHARS = 200            # the most of a file's content any message quotes at a time
+MESSAGE_CHARS = 1000           # the most of one error or warning a log, reason file or screen shows
+MAX_HEADER_NAME = 200          # a "column name" longer than this is not a header
+LINE_WINDOW = 1 << 20          # a CSV export has its first line break within the first MiB
+
+
+def visible(text: object) -> str:
+    """`text` with every control or format character (ESC, CR, NUL, bidi overrides, zero-width
+    characters, line separators, stray surrogates) replaced by a visible escape such as
+    \\x1b or \\u202e: data never reaches a terminal, a log or a reason file raw."""
+    s = "" if text is None else str(text)
+    if s.isprintable():
+        return s
+    out = []
+    for ch in s:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+            n = ord(ch)
+            out.append(f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def excerpt(text: object, limit: int = EXCERPT_CHARS) -> str:
+    """At most `limit` characters of `text`, made visible, with how much was left out."""
+    s = visible(text)
+    if len(s) <= limit:
+        return s
+    return f"{s[:limit]}… ({len(s) - limit:,} more characters)"
+
+
+def bounded(message: object) -> str:
+    """An error or warning as logs, reason files and the screen show it: visible, at most
+    MESSAGE_CHARS characters."""
+    return excerpt(message, MESSAGE_CHARS)
+
+
+def open_export(path: Path) -> int:
+    """A read-only descriptor of `path`, which must be a regular file reached without a
+    symbolic link at its last step (O_NOFOLLOW: no race between a check and the open).
+    Errors name the file by its own name only, never a link's target or its content."""
+    name = visible(path.name)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or os.path.islink(path):
+            raise InputError(f"{name}: is a symbolic link; links are not followed (put the file itself "
+                             "there, or name the file it points to)") from None
+        if exc.errno == errno.ENOENT:
+            raise InputError(f"{name}: no such file") from None
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            raise InputError(f"{name}: cannot be opened (permission denied)") from None
+        raise InputError(f"{name}: cannot be opened ({os.strerror(exc.errno or 0)})") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{name}: not a regular file (a folder, pipe or device is not an export)")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """`path` opened for reading in binary, through `open_export`."""
+    return os.fdopen(open_export(path), "rb")
 
 
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_binary(path) as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -56,7 +129,7 @@ def file_format(path: Path) -> str:
         return "parquet"
     if last in EXCEL_SUFFIXES:
         return "excel"
-    raise InputError(f"{path.name}: unknown file type {last or '(no extension)'}; "
+    raise InputError(f"{visible(path.name)}: unknown file type {excerpt(last, 40) or '(no extension)'}; "
                      "use .csv, .tsv, .json, .jsonl, .parquet or .xlsx")
 
 
@@ -69,25 +142,56 @@ def detect_encoding(path: Path, given: str | None = None) -> str:
             raise InputError(f"{path.name}: unknown encoding {given!r}") from None
     if path.suffix.lower() in {".gz", ".zst"}:
         return "utf-8"
-    with path.open("rb") as fh:
+    with open_binary(path) as fh:
         head = fh.read(SNIFF_BYTES)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    try:
-        head.decode("utf-8")
+    if b"\0" in head:
+        raise InputError(f"{visible(path.name)}: holds NUL bytes: a binary file, not text in any encoding "
+                         "an export uses (UTF-16 needs its byte-order mark)")
+    if _is_utf8(path, head):
         return "utf-8"
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut by the sample's end is not an error.
-        if exc.start >= len(head) - 3 and len(head) == SNIFF_BYTES:
-            return "utf-8"
-    for codec in ("gb18030", "big5"):
-        try:
-            head.decode(codec)
-            return codec
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"{path.name}: the text encoding could not be recognised (not UTF-8, "
-                     "UTF-16 or GBK); give it with --encoding, e.g. --encoding latin-1")
+    # not UTF-8: a maintained detector picks among the encodings exports come in (Excel's
+    # Windows code page in the West, GB18030/GBK and Big5 in Chinese, Shift-JIS, EUC-KR),
+    # judged on the text's coherence, not on whether the bytes merely decode: Dutch text in
+    # cp1252 also decodes as GB18030 without an error
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(head, cp_isolation=list(DETECTED_ENCODINGS)).best()
+    if best is not None:
+        return codecs.lookup(best.encoding).name
+    raise InputError(f"{visible(path.name)}: the text encoding could not be recognised (not UTF-8, UTF-16, "
+                     "a Windows code page, GB18030 or Big5); give it with --encoding, e.g. --encoding latin-1")
+
+
+# what the detector chooses among, most likely first
+DETECTED_ENCODINGS = ("cp1252", "gb18030", "big5", "latin_1", "shift_jis", "euc_kr")
+# how much of a file is checked for UTF-8 as a whole: a Windows export can hold its first
+# non-ASCII byte megabytes into the file
+UTF8_CHECK_BYTES = 64 << 20
+
+
+def _is_utf8(path: Path, head: bytes) -> bool:
+    """Whether the file (its first 64 MiB) is UTF-8: the sniffed head, then the rest."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head)
+        if len(head) < SNIFF_BYTES:
+            decoder.decode(b"", final=True)
+            return True
+        with open_binary(path) as fh:
+            fh.seek(len(head))
+            seen = len(head)
+            while seen < UTF8_CHECK_BYTES:
+                block = fh.read(1 << 20)
+                if not block:
+                    decoder.decode(b"", final=True)
+                    return True
+                decoder.decode(block)
+                seen += len(block)
+        return True  # the checked part is UTF-8; a bad byte later is a line's bad_encoding
+    except UnicodeDecodeError:
+        return False
 
 
 def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
@@ -97,7 +201,7 @@ def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     offset = 0
     try:
-        with path.open("rb") as src, open(fd, "w", encoding="utf-8", newline="") as dst:
+        with open_binary(path) as src, open(fd, "w", encoding="utf-8", newline="") as dst:
             for block in iter(lambda: src.read(1 << 20), b""):
                 try:
                     dst.write(decoder.decode(block))
@@ -118,11 +222,12 @@ def csv_dialect(path: Path, encoding: str, *, skip: int = 0,
     whichever of , ; TAB | occurs most in the header line (TAB for .tsv), unless given:
     DuckDB's own sniffer can be misled by a malformed line, and we want such lines
     rejected, not the file."""
-    opener = gzip.open if path.suffix.lower() == ".gz" else open
-    with opener(path, "rt", encoding=encoding, errors="replace", newline="") as fh:
-        for _ in range(skip):
-            fh.readline()
-        head = fh.read(1 << 16)
+    with open_binary(path) as raw:
+        stream: BinaryIO = gzip.open(raw, "rb") if path.suffix.lower() == ".gz" else raw  # type: ignore[assignment]
+        with io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="") as fh:
+            for _ in range(skip):
+                fh.readline()
+            head = fh.read(1 << 16)
     head = head.lstrip("\ufeff")
     first_line = head.split("\n", 1)[0]
     if delimiter:
@@ -137,8 +242,39 @@ def csv_dialect(path: Path, encoding: str, *, skip: int = 0,
         record = []
     headers = [h.strip() or f"column{i + 1}" for i, h in enumerate(record)]
     if not any(headers):
-        raise InputError(f"{path.name}: no header row found")
+        raise InputError(f"{visible(path.name)}: no header row found")
+    check_header_names(path, headers)
     return delim, headers
+
+
+def check_header_names(path: Path, headers: list[str]) -> None:
+    """A header is column names, not text: refuse one whose "name" is paragraph-long."""
+    for i, h in enumerate(headers, start=1):
+        if len(h) > MAX_HEADER_NAME:
+            raise InputError(f"{visible(path.name)}: column {i} of the header is {len(h):,} characters "
+                             f"long (a column name has at most {MAX_HEADER_NAME}): this is not a header "
+                             f"row; it begins {excerpt(h, 40)!r}")
+
+
+def require_line_break(path: Path, *, skip: int = 0) -> None:
+    """A CSV export is a header line and one line per record: refuse a file with no line break
+    after the header within LINE_WINDOW bytes (e.g. 100 MB on one line, or a lone header
+    with no end of line), instead of loading "0 rows"."""
+    with open_binary(path) as raw:
+        stream: BinaryIO = gzip.open(raw, "rb") if path.suffix.lower() == ".gz" else raw  # type: ignore[assignment]
+        try:
+            head = stream.read(LINE_WINDOW)
+            more = bool(stream.read(1))
+        except (OSError, EOFError, gzip.BadGzipFile):
+            raise InputError(f"{visible(path.name)}: not a readable gzip file") from None
+    lines = head.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n", skip + 1)
+    if len(lines) > skip + 1:
+        return
+    if more:
+        raise InputError(f"{visible(path.name)}: no line break in its first {LINE_WINDOW >> 20} MiB: not a "
+                         "line-structured export (a CSV file is a header line, then one line per record)")
+    raise InputError(f"{visible(path.name)}: has no line break at all, so no header line and no records "
+                     "(a CSV file is a header line, then one line per record)")
 
 
 def _excel_table(path: Path, header_row: int = 1) -> pa.Table:
@@ -148,10 +284,10 @@ def _excel_table(path: Path, header_row: int = 1) -> pa.Table:
         book = CalamineWorkbook.from_path(str(path))
         rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own types for broken workbooks
-        raise InputError(f"{path.name}: not a readable spreadsheet ({exc})") from None
+        raise InputError(f"{visible(path.name)}: not a readable spreadsheet ({excerpt(first_line(exc))})") from None
     rows = rows[header_row - 1:]
     if not rows:
-        raise InputError(f"{path.name}: the first sheet is empty (no header row)")
+        raise InputError(f"{visible(path.name)}: the first sheet is empty (no header row)")
     header = [str(h).strip() for h in rows[0]]
     columns: list[list[str | None]] = [[] for _ in header]
     for row in rows[1:]:
@@ -211,10 +347,13 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, options: R
              workdir: Path | None = None) -> RawFile:
     """A SQL relation over the file with every column as text, named by its header."""
     options = options or ReadOptions()
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    if path.stat().st_size == 0:
-        raise InputError(f"{path.name}: the file is empty (0 bytes), not even a header")
+    fd = open_export(path)  # a symbolic link, a folder or an unreadable file stops here
+    try:
+        size = os.fstat(fd).st_size
+    finally:
+        os.close(fd)
+    if size == 0:
+        raise InputError(f"{visible(path.name)}: the file is empty (0 bytes), not even a header")
     fmt = file_format(path)
     tmp: Path | None = None
     rejects_table: str | None = None
@@ -228,8 +367,10 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, options: R
                 tmp = _transcode(path, used_encoding, workdir or path.parent)
                 source_path = tmp
             rejects_table = f"csv_rejects_{seq}"
+            require_line_break(source_path, skip=options.header_row - 1)
             delim, headers = csv_dialect(source_path, "utf-8", skip=options.header_row - 1,
                                          delimiter=options.delimiter)
+            headers = renamed_headers(headers)  # by position: a repeated name is numbered
             columns = ", ".join(f"{quote_literal(h)}: 'VARCHAR'" for h in headers)
             source = (f"read_csv({quote_literal(str(source_path))}, delim = {quote_literal(delim)}, "
                       f"quote = '\"', escape = '\"', header = true, auto_detect = false, "
@@ -260,17 +401,19 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, options: R
     except duckdb.Error as exc:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-        raise InputError(f"{path.name}: cannot be read as {fmt.upper()} ({first_line(exc)})") from None
+        raise InputError(f"{visible(path.name)}: cannot be read as {fmt.upper()} "
+                         f"({excerpt(first_line(exc))})") from None
     except BaseException:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
         raise
-    normalised = [normalise_header(h) for h in headers]
-    dupes = sorted({n for n in normalised if normalised.count(n) > 1})
-    if dupes:
+    try:
+        check_header_names(path, [str(h) for h in headers])
+    except InputError:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-        raise InputError(f"{path.name}: columns {dupes} appear more than once in the header")
+        raise
+    headers, source = _distinct_headers(headers, source)
     return RawFile(path=path, fmt=fmt, source=source, headers=headers, encoding=used_encoding,
                    rejects_table=rejects_table, tempfile=tmp)
 
@@ -313,6 +456,34 @@ def raw_json(headers: list[str]) -> str:
     """The record as JSON keyed by the file's own column names (kept with a rejected row);
     staging evaluates it only for the rows it rejects."""
     return "to_json({" + ", ".join(f"{quote_literal(h)}: _c{i}" for i, h in enumerate(headers)) + "})"
+
+
+def renamed_headers(headers: list[str]) -> list[str]:
+    """The header with repeated names (compared as canonical names) numbered: "Notes",
+    "Notes (2)" …"""
+    seen: dict[str, int] = {}
+    renamed: list[str] = []
+    for h in headers:
+        key = normalise_header(h)
+        seen[key] = seen.get(key, 0) + 1
+        renamed.append(h if seen[key] == 1 else f"{h} ({seen[key]})")
+    return renamed
+
+
+def _distinct_headers(headers: list[str], source: str) -> tuple[list[str], str]:
+    """A header that names a column twice (OTRS exports do; so do spreadsheets with two
+    "Notes") keeps both: the second and later get " (2)", " (3)" … so that no value is
+    lost and mappings can name either."""
+    renamed = renamed_headers(headers)
+    if renamed == headers:
+        return headers, source
+    if len({h for h in headers}) == len(headers):  # only their normalised forms clash: names stay usable
+        cols = ", ".join(f"{quote_ident(old)} as {quote_ident(new)}" for old, new in zip(headers, renamed, strict=True))
+        return renamed, f"(select {cols} from {source})"
+    # the same text twice: the reader already told them apart by position (DuckDB names them
+    # with a suffix), so select them by position
+    cols = ", ".join(f"#{i + 1} as {quote_ident(new)}" for i, new in enumerate(renamed))
+    return renamed, f"(select {cols} from {source})"
 
 
 def first_line(exc: BaseException) -> str:

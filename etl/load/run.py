@@ -14,11 +14,13 @@ import contextlib
 import datetime as dt
 import json
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -27,9 +29,10 @@ from etl.core.errors import DeskError, InputError, LockHeldError, PublishError
 from etl.core.kinds import KIND_TABLE
 from etl.core.settings import Settings
 from etl.ingest.canonical import Extracted, open_file
-from etl.ingest.privacy import customer_salt
+from etl.ingest.privacy import Privacy
+from etl.ingest.privacy import privacy as load_privacy
 from etl.ingest.profiles import Profile
-from etl.ingest.read import file_format, file_sha256
+from etl.ingest.read import bounded, file_format, file_sha256, first_line, visible
 from etl.load import runlog
 from etl.load.merge import merge
 from etl.load.stage import stage
@@ -57,6 +60,7 @@ class FileResult:
     rejected_reasons: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     profile: str | None = None
+    data_issues: dict[str, int] = field(default_factory=dict)  # rule → fields emptied in loaded tickets
 
     @property
     def rows_loaded(self) -> int:
@@ -101,28 +105,46 @@ FINAL_SHARE = {"metrics": 0.15, "checks": 0.05, "publish": 0.05}
 
 
 def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Files named, and the export files inside folders named (sorted by name)."""
+    """Files named, and the export files inside folders named (sorted by name).
+
+    No symbolic link is followed to a file: a link named on the command line, or an export
+    file in a folder that is a link, is refused (name the file it points to instead); a
+    folder named may itself be reached through links (it is the user's own path). Entries
+    of a folder that are not regular files (links to folders, pipes, devices) are not taken.
+    """
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
+        if path.is_symlink():
+            if path.is_dir():
+                path = Path(os.path.realpath(path))  # a folder the user named: their own path
+            else:
+                raise InputError(f"{visible(path.name)}: is a symbolic link; links are not followed: "
+                                 "name the file it points to")
         if path.is_dir():
             found = []
             for child in sorted(path.iterdir()):
-                if child.name.startswith(".") or not child.is_file():
+                if child.name.startswith("."):
                     continue
                 try:
                     file_format(child)
                 except InputError:
                     continue
+                if child.is_symlink():
+                    raise InputError(f"{visible(child.name)} in {visible(path.name)}/ is a symbolic link; "
+                                     "links inside a folder are not followed (name the file it points "
+                                     "to, or remove the link)")
+                if not stat.S_ISREG(child.lstat().st_mode):
+                    continue
                 found.append(child)
             if not found:
-                raise InputError(f"{path}: the folder holds no export files (.csv, .tsv, .json, "
+                raise InputError(f"{visible(path)}: the folder holds no export files (.csv, .tsv, .json, "
                                  ".jsonl, .parquet, .xlsx)")
             out.extend(found)
         elif path.is_file():
             out.append(path)
         else:
-            raise InputError(f"{path}: no such file or folder")
+            raise InputError(f"{visible(path)}: no such file or folder")
     return out
 
 
@@ -152,13 +174,13 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, sha: str, source: str) -> in
 
 def load_one(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResult, *,
              run_id: int, source: str, source_tz: str, future_limit: dt.datetime,
-             privacy: dict[str, object]) -> None:
+             privacy: Privacy) -> None:
     """Stage and merge one opened file; its counts and reasons go into `result`."""
     staged = stage(con, ext, run_id=run_id, source=source, source_tz=source_tz,
-                   future_limit=future_limit)
+                   future_limit=future_limit, privacy=privacy)
     merged = merge(con, ext.kind, valid=staged.valid,
                    params={"source": source, "run_id": run_id, "source_tz": source_tz,
-                           "source_file": ext.path.name, **privacy})
+                           "source_file": ext.path.name, **privacy.params})
     result.warnings.extend(staged.warnings)
     result.rows_read = staged.rows
     result.rows_rejected = staged.rejected
@@ -167,10 +189,16 @@ def load_one(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResult,
     result.rows_skipped = staged.skipped + merged.skipped_in_file + merged.skipped_stored
     result.skipped_reasons = {**merged.skipped_reasons(ext.kind), **staged.skipped_reasons}
     result.rejected_reasons = staged.rejected_reasons
+    if ext.kind == "tickets":
+        params = {"run_id": run_id, "source": source, "source_file": ext.path.name}
+        sqlfiles.run(con, "load/record_issues", params)
+        result.data_issues = dict(con.execute(
+            "select rule, count(*) from data_issues where run_id = $run_id and source = $source "
+            "and source_file = $source_file group by 1 order by 2 desc, 1", params).fetchall())
 
 
 def _stamp(path: Path) -> tuple[int, int]:
-    st = path.stat()
+    st = path.lstat()  # never a link's target: a file swapped for a link reads as changed
     return st.st_size, st.st_mtime_ns
 
 
@@ -221,11 +249,6 @@ class _Run:
             "finished_at": dt.datetime.now(dt.UTC), **entry})
 
 
-def _privacy_params(settings: Settings) -> dict[str, object]:
-    return {"salt": customer_salt(settings) if settings.hash_customer_ids else "",
-            "hash_customers": settings.hash_customer_ids, "scrub_text": settings.scrub_free_text}
-
-
 def _load_files(con: duckdb.DuckDBPyConnection, run: _Run, hashes: list[Future[tuple[str, tuple[int, int]]]],
                 *, run_id: int, kind: str | None, encoding: str | None, profile: Profile | None,
                 keep_going: bool) -> tuple[list[FileResult], list[FailedFile]]:
@@ -234,7 +257,7 @@ def _load_files(con: duckdb.DuckDBPyConnection, run: _Run, hashes: list[Future[t
     results: list[FileResult] = []
     failed: list[FailedFile] = []
     future_limit = run.as_of + dt.timedelta(minutes=run.settings.future_tolerance_minutes)
-    privacy = _privacy_params(run.settings)
+    privacy = load_privacy(run.settings)
     seen: set[str] = set()
     count = len(run.files)
     for n, path in enumerate(run.files, start=1):
@@ -256,24 +279,28 @@ def _load_files(con: duckdb.DuckDBPyConnection, run: _Run, hashes: list[Future[t
         seen.add(sha)
         con.execute("begin transaction")
         try:
-            ext = open_file(con, path, seq=n, kind=kind, encoding=encoding,
-                            workdir=run.settings.warehouse_path.parent, profile=profile)
+            ext = _open(con, path, seq=n, kind=kind, encoding=encoding, workdir=run.settings.warehouse_path.parent,
+                        profile=profile)
             res.kind, res.profile = ext.kind, ext.profile
-            try:
-                how = f"{ext.kind} with profile {ext.profile}" if ext.profile else ext.kind
-                run.say(f"[{n}/{count}] {path.name}: loading as {how}", 0.9 * size)
-                load_one(con, ext, res, run_id=run_id, source=run.source,
-                         source_tz=ext.timezone or run.settings.source_timezone,
-                         future_limit=future_limit, privacy=privacy)
-            finally:
-                ext.cleanup()
-                # after an error the transaction is aborted (its rollback drops the
-                # view): an error here would hide the one that matters
-                with contextlib.suppress(duckdb.TransactionException):
-                    con.execute(f"drop view if exists {ext.view}")
+            how = f"{ext.kind} with profile {ext.profile}" if ext.profile else ext.kind
+            run.say(f"[{n}/{count}] {path.name}: loading as {how}", 0.9 * size)
+            _stage_and_merge(con, ext, res, run_id=run_id, source=run.source,
+                             source_tz=ext.timezone or run.settings.source_timezone,
+                             future_limit=future_limit, privacy=privacy)
+            companion = ext.mapping.companion() if ext.mapping is not None else None
+            also: FileResult | None = None
+            if companion is not None:  # an event log: the same rows as events too
+                also = FileResult(path=res.path, file_name=res.file_name, sha256=sha, size_bytes=res.size_bytes,
+                                  kind="events", source=run.source, status="loaded", profile=companion.name)
+                events = _open(con, path, seq=n + 100_000, kind="events", encoding=encoding,
+                               workdir=run.settings.warehouse_path.parent, profile=companion)
+                _stage_and_merge(con, events, also, run_id=run_id, source=run.source,
+                                 source_tz=events.timezone or run.settings.source_timezone,
+                                 future_limit=future_limit, privacy=privacy)
             con.execute("commit")
         except InputError as exc:
             con.execute("rollback")
+            exc.detail = bounded(exc.detail)  # the run log, load_runs and the screen quote it
             if not keep_going:
                 raise
             failed.append(FailedFile(path=str(path), error=exc.detail))
@@ -282,7 +309,34 @@ def _load_files(con: duckdb.DuckDBPyConnection, run: _Run, hashes: list[Future[t
             con.execute("rollback")
             raise
         results.append(res)
+        if also is not None:
+            results.append(also)
     return results, failed
+
+
+def _open(con: duckdb.DuckDBPyConnection, path: Path, **kw: Any) -> Extracted:
+    try:
+        return open_file(con, path, **kw)
+    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        raise InputError(f"{path.name}: cannot be read: {first_line(exc)}") from None
+
+
+def _stage_and_merge(con: duckdb.DuckDBPyConnection, ext: Extracted, res: FileResult, **kw: Any) -> None:
+    """load_one for an opened file, its view dropped afterwards. What the file's content
+    makes DuckDB refuse (a CSV its parser cannot follow, a value it cannot convert) fails
+    that file, not the run; a system error (disk, memory) still fails the run."""
+    try:
+        load_one(con, ext, res, **kw)
+    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        raise InputError(f"{ext.path.name}: reading stopped: {first_line(exc)}") from None
+    finally:
+        ext.cleanup()
+        # after an error the transaction is aborted (its rollback drops the view): an
+        # error here would hide the one that matters
+        with contextlib.suppress(duckdb.TransactionException):
+            con.execute(f"drop view if exists {ext.view}")
+
+
 
 
 def _nothing_new(con: duckdb.DuckDBPyConnection, run: _Run, run_id: int, results: list[FileResult],

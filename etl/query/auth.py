@@ -10,11 +10,19 @@ Streamlit's own login (OIDC, .streamlit/secrets.toml), it replaces the users fil
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import fcntl
+import json
 import os
 import re
 import tempfile
+import time
 import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -101,3 +109,170 @@ def verify(path: Path, name: str, password: str) -> str | None:
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     return entry["role"]
+
+
+# --------------------------------------------------------------------------- sign-in throttle
+# Failed sign-ins are counted per user name and per client address, in a small JSON file
+# beside the users file (shared by every browser session and process, kept over restarts):
+# each failure doubles the wait before the next check; `max_failures` within the window lock
+# the name (or the client) for `lockout_minutes`, during which even the right password is
+# refused with the same message. Lockouts are logged as JSON lines in security.log beside it.
+
+@dataclass(frozen=True)
+class ThrottleSettings:
+    max_failures: int = 5          # failures of one user name that lock it out
+    max_failures_per_client: int = 20  # failures from one client address (any names) that lock it out;
+    #                                    higher: colleagues behind one proxy share an address
+    lockout_seconds: float = 900   # how long a lockout lasts
+    delay_seconds: float = 1.0     # wait after the first failure, doubled after each further one
+    max_delay_seconds: float = 30.0
+    window_seconds: float = 900    # failures older than this (since the last one) are forgotten
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ThrottleSettings:
+        cfg = settings.raw.get("auth", {})
+        return cls(max_failures=int(cfg.get("max_failures", 5)),
+                   max_failures_per_client=int(cfg.get("max_failures_per_client", 20)),
+                   lockout_seconds=float(cfg.get("lockout_minutes", 15)) * 60,
+                   delay_seconds=float(cfg.get("failure_delay_seconds", 1.0)),
+                   max_delay_seconds=float(cfg.get("max_failure_delay_seconds", 30.0)),
+                   window_seconds=float(cfg.get("failure_window_minutes", 15)) * 60)
+
+
+@dataclass(frozen=True)
+class Gate:
+    locked: bool        # refuse whatever the password
+    delay: float        # seconds to wait before checking the password
+
+
+MAX_ENTRIES = 10_000    # names and clients remembered (the oldest are dropped beyond it)
+
+
+class Throttle:
+    """Failed sign-in attempts per user name and per client, in `path` (JSON, mode 600)."""
+
+    def __init__(self, path: Path, limits: ThrottleSettings = ThrottleSettings(), *,
+                 clock: Callable[[], float] = time.time, log: Path | None = None) -> None:
+        self.path = path
+        self.limits = limits
+        self.clock = clock
+        self.log = log if log is not None else path.parent / "security.log"
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Throttle:
+        return cls(users_file(settings).parent / ".signin-attempts.json", ThrottleSettings.from_settings(settings))
+
+    @staticmethod
+    def keys(name: str, client: str | None) -> list[str]:
+        return [f"user:{name.strip().lower()[:128]}", f"client:{client or 'local'}"]
+
+    def gate(self, name: str, client: str | None) -> Gate:
+        state = self._read()
+        now = self.clock()
+        locked, delay = False, 0.0
+        for key in self.keys(name, client):
+            entry = self._live(state.get(key), now)
+            if entry is None:
+                continue
+            if entry.get("locked_until", 0) > now:
+                locked = True
+            failures = int(entry.get("failures", 0)) * self.limits.max_failures // self._threshold(key)
+            if failures:
+                delay = max(delay, min(self.limits.max_delay_seconds,
+                                       self.limits.delay_seconds * 2 ** (failures - 1)))
+        return Gate(locked, delay)
+
+    def failed(self, name: str, client: str | None) -> bool:
+        """Count a failure; True when it starts a lockout."""
+        started = False
+        with self._locked_state() as state:
+            now = self.clock()
+            for key in self.keys(name, client):
+                entry = self._live(state.get(key), now) or {"failures": 0}
+                if entry.get("locked_until", 0) > now:
+                    continue  # refused during a lockout: the lockout is not extended
+                entry["failures"] = int(entry.get("failures", 0)) + 1
+                entry["last"] = now
+                if entry["failures"] >= self._threshold(key):
+                    entry["locked_until"] = now + self.limits.lockout_seconds
+                    entry["failures"] = 0
+                    started = True
+                    self._log({"event": "signin_lockout", "key": key, "user": name[:128], "client": client or "local",
+                               "until": _iso(entry["locked_until"]), "minutes": self.limits.lockout_seconds / 60})
+                state[key] = entry
+        return started
+
+    def succeeded(self, name: str, client: str | None) -> None:
+        """A right password outside a lockout: the name's count starts again (the client's
+        is left to expire, so that one's own account cannot wipe a spray of guesses)."""
+        with self._locked_state() as state:
+            state.pop(self.keys(name, client)[0], None)
+
+    def _threshold(self, key: str) -> int:
+        return max(1, self.limits.max_failures if key.startswith("user:") else self.limits.max_failures_per_client)
+
+    # -- storage
+    def _live(self, entry: dict[str, Any] | None, now: float) -> dict[str, Any] | None:
+        if entry is None:
+            return None
+        if entry.get("locked_until", 0) > now:
+            return entry
+        if now - float(entry.get("last", 0)) > self.limits.window_seconds:
+            return None  # forgotten
+        return {k: v for k, v in entry.items() if k != "locked_until"}
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    @contextlib.contextmanager
+    def _locked_state(self) -> Iterator[dict[str, Any]]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = os.open(self.path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            state = self._read()
+            yield state
+            now = self.clock()
+            kept = {k: v for k, v in state.items() if self._live(v, now) is not None}
+            if len(kept) > MAX_ENTRIES:
+                kept = dict(sorted(kept.items(), key=lambda kv: kv[1].get("last", 0))[-MAX_ENTRIES:])
+            fd, tmp = tempfile.mkstemp(prefix=".signin-", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(kept, fh)
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, self.path)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            os.close(lock)
+
+    def _log(self, record: dict[str, Any]) -> None:
+        line = json.dumps({"at": _iso(self.clock()), **record}, ensure_ascii=False)
+        fd = os.open(self.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+
+def _iso(t: float) -> str:
+    return dt.datetime.fromtimestamp(t, dt.UTC).isoformat(timespec="seconds")
+
+
+def sign_in(settings: Settings, name: str, password: str, client: str | None, *,
+            throttle: Throttle | None = None, sleep: Callable[[float], None] = time.sleep) -> str | None:
+    """The user's role, or None: a wrong password, or any password while the name or the
+    client is locked out (the caller shows one message for both)."""
+    throttle = throttle or Throttle.for_settings(settings)
+    gate = throttle.gate(name, client)
+    if gate.delay:
+        sleep(gate.delay)
+    role = verify(users_file(settings), name, password)  # also during a lockout: the same time
+    if gate.locked:
+        return None
+    if role is None:
+        throttle.failed(name, client)
+        return None
+    throttle.succeeded(name, client)
+    return role

@@ -103,6 +103,21 @@ create table if not exists rejects (
     raw_record   varchar
 );
 
+-- One row per field of a loaded ticket that was emptied because it could not be read or
+-- broke an ordering rule (the ticket itself loaded: docs/DECISIONS.md, "Field-level quarantine").
+create table if not exists data_issues (
+    run_id        integer not null,
+    kind          varchar not null,
+    source        varchar not null,
+    source_file   varchar not null,
+    source_record bigint not null,
+    ticket_id     varchar not null,
+    field         varchar not null,
+    raw_value     varchar,
+    rule          varchar not null,
+    reason        varchar not null
+);
+
 -- One row per load run that was published.
 create table if not exists load_runs (
     run_id       integer primary key,

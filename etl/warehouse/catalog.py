@@ -17,18 +17,22 @@ _HEADING = re.compile(r"^#{2,3}\s+([a-z_]+)\b(?:\s+[—-]\s+(.*))?$")
 
 
 def parse(text: str) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
-    """(object → description, (object, column) → meaning) from markdown headings and tables
-    whose first header cell is 'column'."""
+    """(object → description, (object, column) → meaning) from markdown headings
+    `## name — description` (or ###) and the tables under them whose first header cell is
+    'column'; the meaning is the last cell, with the unit cell appended in brackets when the
+    table has a 'unit' column."""
     objects: dict[str, str] = {}
     columns: dict[tuple[str, str], str] = {}
     current: str | None = None
     header: list[str] = []
     for line in text.splitlines():
-        m = _HEADING.match(line.strip())
-        if m:
-            current = m.group(1)
-            if m.group(2):
-                objects[current] = m.group(2).strip()
+        if line.startswith("#"):
+            # a heading that does not name an object ("## Checks", "## events (optional)")
+            # ends the section of the one before: its tables are not that object's columns
+            m = _HEADING.match(line.strip())
+            current = m.group(1) if m else None
+            if m and m.group(2):
+                objects[m.group(1)] = m.group(2).strip()
             header = []
             continue
         if current is None or not line.startswith("|"):

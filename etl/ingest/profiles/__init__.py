@@ -13,9 +13,11 @@ the result like any canonical file. docs/PROFILES.md is the reference.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,7 @@ TIME_FIELDS = {"created_at", "updated_at", "first_response_at", "resolved_at", "
                "event_at", "reviewed_at"}
 UNIT_MINUTES = {"seconds": 1 / 60, "minutes": 1.0, "hours": 60.0, "days": 1440.0}
 PROFILE_KEYS = {"profile", "read", "time", "columns", "durations", "constants", "values", "rules", "lookups",
-                "skip"}
+                "skip", "events"}
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Mapping:
     joins: str = ""
     skip: str | None = None
     ignored: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)  # mapped fields whose columns the file lacks
 
 
 @dataclass
@@ -50,10 +53,12 @@ class Profile:
     path: Path
     description: str = ""
     signature: list[str] = field(default_factory=list)
+    signature_exact: bool = False  # the signature's names as written (case, blanks), not normalised
     files: list[str] = field(default_factory=list)
     read: ReadOptions = field(default_factory=ReadOptions)
     timezone: str | None = None
     time_formats: list[str] = field(default_factory=list)
+    day_first: bool | None = None  # pins the reading of numeric dates (else decided from the values)
     columns: dict[str, Any] = field(default_factory=dict)
     durations: dict[str, dict[str, Any]] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
@@ -61,12 +66,32 @@ class Profile:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     lookups: dict[str, dict[str, Any]] = field(default_factory=dict)
     skip: dict[str, str] | None = None
+    empty: list[str] = field(default_factory=list)   # values that mean "no value" in this export ("?")
+    events: dict[str, Any] = field(default_factory=dict)  # [events]: the same rows as ticket events
+
+    def companion(self) -> Profile | None:
+        """An event log (one row per change of a ticket) is a ticket source and an events
+        source at once: the tickets profile's [events] table maps the same rows as events
+        (ticket_id as the tickets' own); None when the profile has none."""
+        if not self.events or self.kind != "tickets":
+            return None
+        spec = dict(self.events)
+        values = spec.pop("values", {})
+        rules = spec.pop("rules", {})
+        return Profile(name=f"{self.name} (events)", kind="events", path=self.path, description=self.description,
+                       read=self.read, timezone=self.timezone, time_formats=self.time_formats,
+                       day_first=self.day_first, columns={"ticket_id": self.columns["ticket_id"], **spec},
+                       values={k: {str(a): str(b) for a, b in v.items()} for k, v in values.items()},
+                       rules=rules, lookups=self.lookups, empty=self.empty)
 
     # ------------------------------------------------------------------ recognition
     def fits(self, headers: list[str], path: Path) -> bool:
-        normalised = {normalise_header(h) for h in headers}
         if self.files and not any(fnmatch.fnmatch(path.name, pattern) for pattern in self.files):
             return False
+        if self.signature_exact:  # e.g. Zendesk's "Id", "Created at", not a Fivetran table's id, created_at
+            written = {h.strip().lstrip("\ufeff") for h in headers}
+            return all(s in written for s in self.signature)
+        normalised = {normalise_header(h) for h in headers}
         return all(normalise_header(s) in normalised for s in self.signature)
 
     def missing(self, headers: list[str]) -> list[str]:
@@ -78,22 +103,56 @@ class Profile:
         return ReadOptions(encoding=encoding or r.encoding, delimiter=r.delimiter, header_row=r.header_row,
                            json_path=r.json_path, json_join=r.json_join)
 
+    def time_headers(self, headers: list[str]) -> list[str]:
+        """The file's columns that hold the time stamps this profile maps (directly, as the
+        first non-empty of several, or as the base of a duration), for the time-format
+        inference; none when the profile fixes its time formats ([time] formats)."""
+        if self.time_formats:
+            return []
+        by_norm = {normalise_header(h): h for h in headers}
+        refs: list[Any] = [self.columns.get(t) for t in sorted(TIME_FIELDS) if t not in self.durations]
+        refs += [self.columns.get(spec.get("base", "created_at")) for spec in self.durations.values()]
+        out: list[str] = []
+        for ref in refs:
+            for name in ([ref] if isinstance(ref, str) else ref if isinstance(ref, list) else []):
+                header = name if name in headers else by_norm.get(normalise_header(name))
+                if header is not None and header not in out:
+                    out.append(header)
+        return out
+
     # ------------------------------------------------------------------ compilation
     def mapping(self, headers: list[str], path: Path) -> Mapping:
         """SQL expressions over the raw view `src` (and lookup joins) for this file."""
         resolver = _Resolver(self, headers, path)
         exprs: dict[str, str] = {}
+        absent: list[str] = []
+
+        def optional(target: str, build: Callable[[], str]) -> None:
+            # every mapping but the id and the creation time is optional: an export has the
+            # columns its admin picked, and a mapping whose column is missing is left out
+            try:
+                exprs[target] = build()
+            except InputError:
+                if target in REQUIRED_COLUMNS[self.kind]:
+                    raise
+                absent.append(target)
+
         for target, spec in self.columns.items():
-            exprs[target] = resolver.expr(spec, target)
+            optional(target, lambda spec=spec, target=target: resolver.expr(spec, target))
         for target, value in self.constants.items():
             exprs[target] = quote_literal(str(value))
         for target, spec in self.durations.items():
-            exprs[target] = resolver.duration(target, spec, exprs)
+            optional(target, lambda spec=spec, target=target: resolver.duration(target, spec, exprs))
         for target, spec in self.rules.items():
-            exprs[target] = resolver.rules(target, spec)
+            optional(target, lambda spec=spec, target=target: resolver.rules(target, spec))
         for target, table in self.values.items():
             if target in exprs:
                 exprs[target] = _value_map(exprs[target], table)
+        if self.empty:  # the export's own word for "no value" ("?", "null") is no value
+            listed = ", ".join(quote_literal(v) for v in self.empty)
+            for target, expr in list(exprs.items()):
+                if target not in self.constants:
+                    exprs[target] = f"(case when trim({expr}) in ({listed}) then null else {expr} end)"
         if self.time_formats:
             fmts = "[" + ", ".join(quote_literal(f) for f in self.time_formats) + "]"
             for target in TIME_FIELDS & exprs.keys():
@@ -110,7 +169,7 @@ class Profile:
             skip = f"case when ({self.skip['when']}) then {quote_literal(self.skip.get('reason', 'skipped by the profile'))} end"
         used = resolver.used
         ignored = [h for h in headers if h not in used]
-        return Mapping(exprs=exprs, joins=resolver.joins(), skip=skip, ignored=ignored)
+        return Mapping(exprs=exprs, joins=resolver.joins(), skip=skip, ignored=ignored, absent=absent)
 
 
 class _Resolver:
@@ -147,9 +206,17 @@ class _Resolver:
     def expr(self, spec: Any, target: str) -> str:
         if isinstance(spec, str):
             return self.column(spec)
-        if isinstance(spec, list):
-            parts = [f"nullif(trim({self.column(s)}), '')" for s in spec]
-            return f"coalesce({', '.join(parts)})"
+        if isinstance(spec, list):  # the first non-empty of the columns the file has
+            parts = []
+            for ref in spec:
+                try:
+                    parts.append(f"nullif(trim({self.column(ref)}), '')")
+                except InputError:
+                    continue
+            if not parts:
+                raise InputError(f"{self.path.name}: profile {self.profile.name} expects one of the columns "
+                                 f"{', '.join(map(repr, spec))} for {target}, which the file does not have")
+            return f"coalesce({', '.join(parts)})" if len(parts) > 1 else parts[0]
         if isinstance(spec, dict):
             if "sql" in spec:
                 sql = spec["sql"]
@@ -183,7 +250,15 @@ class _Resolver:
     def rules(self, target: str, spec: dict[str, Any]) -> str:
         sources = spec.get("source", [])
         sources = [sources] if isinstance(sources, str) else sources
-        text = "concat_ws(' | ', " + ", ".join(self.column(s) for s in sources) + ")"
+        present = []
+        for source in sources:  # the rule reads the sources the file has
+            try:
+                present.append(self.column(source))
+            except InputError:
+                continue
+        if not present:
+            raise InputError(f"{self.path.name}: none of the columns of rule {target} ({', '.join(sources)})")
+        text = "concat_ws(' | ', " + ", ".join(present) + ")"
         cases = " ".join(f"when regexp_matches({text}, {quote_literal(r['match'])}) then {quote_literal(r['value'])}"
                          for r in spec.get("when", []))
         default = spec.get("default")
@@ -249,6 +324,16 @@ def parse(path: Path) -> Profile:
         if bad:
             raise ConfigError(f"profile {path.name}: [{table}] names {sorted(bad)}, which are not "
                               f"columns of a {kind} file ({', '.join(sorted(allowed))})")
+    events = data.get("events", {})
+    if events:
+        if kind != "tickets":
+            raise ConfigError(f"profile {path.name}: [events] belongs to a tickets profile (an event log)")
+        bad = set(events) - set(KIND_COLUMNS["events"]) - {"values", "rules"}
+        if bad:
+            raise ConfigError(f"profile {path.name}: [events] names {sorted(bad)}, which are not columns of "
+                              f"an events file ({', '.join(KIND_COLUMNS['events'])})")
+        if "ticket_id" not in data.get("columns", {}):
+            raise ConfigError(f"profile {path.name}: [events] needs columns.ticket_id")
     read = data.get("read", {})
     time = data.get("time", {})
     tz = time.get("timezone")
@@ -264,14 +349,17 @@ def parse(path: Path) -> Profile:
         raise ConfigError(f"profile {path.name}: [skip] needs when = \"<SQL condition>\"")
     return Profile(
         name=meta.get("name", path.stem), kind=kind, path=path, description=meta.get("description", ""),
-        signature=list(meta.get("signature", [])), files=list(meta.get("files", [])),
+        signature=list(meta.get("signature", [])), signature_exact=bool(meta.get("signature_exact", False)),
+        files=list(meta.get("files", [])),
         read=ReadOptions(encoding=read.get("encoding"), delimiter=read.get("delimiter"),
                          header_row=int(read.get("header_row", 1)), json_path=read.get("json_path"),
                          json_join=read.get("json_join")),
-        timezone=tz, time_formats=list(time.get("formats", [])), columns=data.get("columns", {}),
+        timezone=tz, time_formats=list(time.get("formats", [])),
+        day_first=bool(time["day_first"]) if "day_first" in time else None, columns=data.get("columns", {}),
         durations=data.get("durations", {}), constants=data.get("constants", {}),
         values={k: {str(a): str(b) for a, b in v.items()} for k, v in data.get("values", {}).items()},
         rules=data.get("rules", {}), lookups=data.get("lookups", {}), skip=skip,
+        empty=[str(v) for v in read.get("empty", [])], events=events,
     )
 
 
@@ -282,12 +370,21 @@ def search_dirs() -> list[Path]:
     return [d for d in dirs if d.is_dir()]
 
 
+# not a profile: the header synonyms of `profile suggest` (etl/ingest/headers.toml and a
+# user's own beside their profiles)
+NOT_PROFILES = {"headers.toml"}
+
+
 def available() -> list[Profile]:
-    out = []
-    for folder in search_dirs():
-        for file in sorted(folder.glob("*.toml")):
-            out.append(parse(file))
-    return out
+    """Every profile in the search folders (parsed once per file version: detection asks
+    for them for every file of a load)."""
+    files = [f for folder in search_dirs() for f in sorted(folder.glob("*.toml")) if f.name not in NOT_PROFILES]
+    return [_parsed(f, f.stat().st_mtime_ns, f.stat().st_size) for f in files]
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(path: Path, _mtime_ns: int, _size: int) -> Profile:
+    return parse(path)
 
 
 def find(name_or_path: str) -> Profile:

@@ -6,59 +6,49 @@ values the vocabulary does not know (to be filled in by the user)."""
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
 from pathlib import Path
 
 import duckdb
 
+from etl.core.errors import ConfigError
 from etl.core.kinds import KIND_COLUMNS, normalise_header
 from etl.core.vocab import map_values
-from etl.ingest.read import ReadOptions, read_raw
+from etl.ingest.read import ReadOptions, csv_dialect, read_raw
+from etl.ingest.timeformats import infer
 
-SYNONYMS: dict[str, list[str]] = {
-    "ticket_id": ["ticket id", "id", "ticket", "ticket number", "ticket no", "case id", "case number",
-                  "complaint id", "unique key", "工单编号", "工单号", "工单id", "编号", "单号", "投诉编号"],
-    "created_at": ["created", "created at", "created time", "created date", "create time", "date received",
-                   "creation date", "open date", "opened at", "submitted at", "创建时间", "创建日期", "提交时间",
-                   "受理时间", "投诉时间", "发起时间"],
-    "updated_at": ["updated", "updated at", "last update time", "last updated", "modified", "modified at",
-                   "更新时间", "最后更新时间", "修改时间"],
-    "first_response_at": ["first response", "first response at", "first reply at", "first responded at",
-                          "initial response time", "首次响应时间", "首次回复时间", "首响时间"],
-    "resolved_at": ["resolved", "resolved at", "resolved time", "solved at", "resolution date",
-                    "resolution time", "解决时间", "处理完成时间", "完成时间"],
-    "closed_at": ["closed", "closed at", "closed time", "closed date", "关闭时间", "结案时间"],
-    "channel": ["channel", "source", "via", "submitted via", "ticket channel", "contact channel", "渠道",
-                "来源", "投诉渠道", "来源渠道"],
-    "category": ["category", "type", "ticket type", "issue type", "problem type", "product", "问题分类", "分类",
-                 "类型", "投诉类型", "问题类型", "工单类型"],
-    "subcategory": ["subcategory", "sub category", "sub-category", "sub-issue", "sub issue", "子分类", "二级分类"],
-    "priority": ["priority", "ticket priority", "urgency", "优先级", "紧急程度"],
-    "status": ["status", "ticket status", "state", "状态", "工单状态", "处理状态"],
-    "team": ["team", "group", "department", "agency", "queue", "所属团队", "团队", "部门", "组", "技能组"],
-    "agent_id": ["agent", "assignee", "agent id", "agent name", "owner", "handler", "处理人", "客服",
-                 "负责人", "受理人", "坐席"],
-    "escalation_level": ["escalation", "escalation level", "escalated", "升级级别", "升级"],
-    "escalated_at": ["escalated at", "escalation time", "escalation date", "升级时间"],
-    "reopen_count": ["reopens", "reopen count", "reopened count", "times reopened", "重开次数"],
-    "csat": ["csat", "satisfaction", "satisfaction score", "customer satisfaction rating", "rating",
-             "survey results", "satisfaction rating", "满意度", "评分", "满意度评分"],
-    "customer_id": ["customer", "customer id", "requester", "requester id", "contact id", "customer email",
-                    "client id", "客户", "客户编号", "客户id", "用户id", "用户"],
-    "language": ["language", "locale", "语言"],
-    "subject": ["subject", "title", "summary", "ticket subject", "主题", "标题", "摘要"],
-    "frt_sla_reported": ["first response status", "timely response?", "timely response", "sla status",
-                         "response sla", "响应是否及时", "首响是否达标"],
-}
+SHIPPED_HEADERS = Path(__file__).resolve().parent.parent / "headers.toml"
+
+
+def synonyms() -> dict[str, list[str]]:
+    """Header synonyms per canonical tickets field: a user's headers.toml (beside their
+    profiles) first, then the shipped etl/ingest/headers.toml."""
+    from etl.ingest.profiles import search_dirs
+
+    merged: dict[str, list[str]] = {}
+    files = [d / "headers.toml" for d in search_dirs() if (d / "headers.toml").is_file()]
+    for file in [*(f for f in files if f != SHIPPED_HEADERS), SHIPPED_HEADERS]:
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{file}: cannot be read as TOML ({exc})") from None
+        for target, words in data.get("tickets", {}).items():
+            if target not in KIND_COLUMNS["tickets"]:
+                raise ConfigError(f"{file}: [tickets] {target} is not a column of a tickets file")
+            merged.setdefault(target, []).extend(str(w) for w in words)
+    return merged
+
+
+# a duration column: "First reply time in minutes", "Resolution time (in hrs)", "首次响应时长(分钟)"
 DURATION = re.compile(r"(?P<what>first (reply|response)|resolution|full resolution|首次(回复|响应)|解决|处理)"
                       r"[^a-z]*(time|时间|时长|耗时).*?(in\s*)?[(（]?"
                       r"(?P<unit>minutes|mins|min|hours|hrs|hr|seconds|secs|分钟|小时|秒)[)）]?", re.I)
 UNITS = {"minutes": "minutes", "mins": "minutes", "min": "minutes", "hours": "hours", "hrs": "hours",
          "hr": "hours", "seconds": "seconds", "secs": "seconds", "分钟": "minutes", "小时": "hours",
          "秒": "seconds"}
-TIME_FORMATS = ["%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
-                "%m/%d/%Y %I:%M %p", "%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y",
-                "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y%m%d%H%M%S", "%Y%m%d"]
+# figures within business hours are the export's own, not offsets from creation in calendar time
+BUSINESS = re.compile(r"business|working|office hours|工作时间|营业时间|工作日|hábil|habil|útil|util", re.I)
 TIME_TARGETS = ("created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "escalated_at")
 ENUM_TARGETS = ("channel", "category", "priority", "status")
 # words of satisfaction surveys → CSAT 1–5
@@ -67,86 +57,136 @@ CSAT_WORDS = [("extremely dissatisfied", 1), ("very dissatisfied", 1), ("非常�
               ("very satisfied", 5), ("非常满意", 5), ("satisfied", 4), ("满意", 4), ("good", 5), ("bad", 1)]
 
 
-def _match(header: str) -> str | None:
-    key = normalise_header(header).replace("_", " ")
-    for target, words in SYNONYMS.items():
-        if key in {normalise_header(w).replace("_", " ") for w in words}:
-            return target
-    return None
+def _key(text: str) -> str:
+    return normalise_header(text).replace("_", " ")
+
+
+def match_headers(headers: list[str], words: dict[str, list[str]]) -> dict[str, str]:
+    """canonical field → the file's column for it: per field, the column whose name is the
+    earliest synonym in its list (the lists go from specific to general)."""
+    rank: dict[str, dict[str, int]] = {t: {_key(w): i for i, w in reversed(list(enumerate(ws)))}
+                                       for t, ws in words.items()}
+    best: dict[str, tuple[int, int, str]] = {}
+    taken: set[str] = set()
+    # the most specific matches first, so that a column serves one field only
+    candidates = sorted((rank[t][_key(h)], pos, t, h) for pos, h in enumerate(headers)
+                        for t in rank if _key(h) in rank[t])
+    for score, pos, target, header in candidates:
+        if target in best or header in taken:
+            continue
+        best[target] = (score, pos, header)
+        taken.add(header)
+    return {t: h for t, (_s, _p, h) in best.items()}
 
 
 def _toml_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string; line breaks and control characters (a header cell may hold
+    them) escaped."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"')
+    out = "".join(c if c >= " " and c != "\x7f" else f"\\u{ord(c):04x}" for c in out)
+    return '"' + out + '"'
+
+
+YES = {"yes", "y", "true", "1", "是", "有", "sí", "si", "sim"}
+NO = {"no", "n", "false", "0", "否", "无", "não", "nao"}
+
+
+def _texts(sample: object, header: str) -> list[str]:
+    return [v.strip() for v in sample[header].dropna().astype(str) if v.strip()]  # type: ignore[index]
+
+
+def _guess_by_values(sample: object, headers: list[str], columns: dict[str, str],
+                     notes: list[str]) -> None:
+    """Where the header names say nothing of the id or the creation time, the values may."""
+    free = [h for h in headers if h not in columns.values()]
+    if "created_at" not in columns:
+        for header in free:
+            values = _texts(sample, header)
+            inference = infer(values)
+            if values and inference.layout is not None and len(inference.unfit) == 0 \
+                    and inference.layout not in ("excel", "unix_s", "unix_ms"):
+                columns["created_at"] = header
+                notes.append(f"created_at: {header!r} chosen by its values (time stamps: {inference.label}); check it")
+                free.remove(header)
+                break
+    if "ticket_id" not in columns:
+        n = len(sample)  # type: ignore[arg-type]
+        for header in free:
+            values = _texts(sample, header)
+            if n and len(values) == n and len(set(values)) == n and all(len(v) <= 40 for v in values):
+                columns["ticket_id"] = header
+                notes.append(f"ticket_id: {header!r} chosen by its values (unique in the sample); check it")
+                break
 
 
 def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = None) -> str:
-    """The text of a starting profile for `path`."""
+    """The text of a starting profile for `path`: every mapping it can place, TODOs for what
+    it cannot; loading with it unedited works whenever an id and a creation time were found."""
     con = duckdb.connect()
     con.execute(f"set TimeZone = '{timezone}'")
-    from etl.core import sqlfiles
-
-    sqlfiles.run(con, "staging/macros")
     raw = read_raw(con, path, seq=0, options=ReadOptions())
-    sample = con.execute(f"select * from {raw.source} limit 3000").df()
-    columns: dict[str, str] = {}
-    durations: dict[str, tuple[str, str]] = {}
+    try:
+        sample = con.execute(f"select * from {raw.source} limit 3000").df()
+        delim = None
+        if raw.fmt == "csv":
+            delim, _ = csv_dialect(path if not raw.tempfile else raw.tempfile, "utf-8")
+    finally:
+        raw.cleanup()
+        con.close()
     notes: list[str] = []
+    durations: dict[str, tuple[str, str]] = {}
+    reported: list[str] = []
+    duration_headers = []
     for header in raw.headers:
         m = DURATION.search(header)
-        if m:
-            first = "first" in m.group("what").lower() or "首次" in m.group("what")
-            target = "first_response_at" if first else "resolved_at"
-            if target not in durations:
-                durations[target] = (header, UNITS[m.group("unit").lower()])
+        if not m:
             continue
-        target = _match(header)
-        if target and target not in columns:
-            columns[target] = header
+        duration_headers.append(header)
+        if BUSINESS.search(header):
+            reported.append(header)
+            continue
+        first = "first" in m.group("what").lower() or "首次" in m.group("what")
+        target = "first_response_at" if first else "resolved_at"
+        if target not in durations:
+            durations[target] = (header, UNITS[m.group("unit").lower()])
+    columns = match_headers([h for h in raw.headers if h not in duration_headers], synonyms())
     for target in list(durations):
         if target in columns:  # a time stamp column wins over a duration
             del durations[target]
+    _guess_by_values(sample, raw.headers, columns, notes)
 
-    # one time format for the whole file: the one that reads most sampled values of all its
-    # time columns (so 13/5 settles day-first against month-first for every column)
-    time_formats: list[str] = []
-    values = [v for target in TIME_TARGETS if target in columns
-              for v in sample[columns[target]].dropna().astype(str).tolist()[:500] if v.strip()]
-    if values:
-        parsed = con.execute("select count(parse_ts(v)) from (select unnest(?) as v)", [values]).fetchall()[0][0]
-        best, best_n = None, parsed
-        for fmt in TIME_FORMATS:
-            n = con.execute("select count(try_strptime(v, ?)) from (select unnest(?) as v)",
-                            [fmt, values]).fetchall()[0][0]
-            if n > best_n:
-                best, best_n = fmt, n
-        if best:
-            time_formats.append(best)
-            notes.append(f"{best_n} of {len(values)} sampled time stamps read as {best} "
-                         f"({parsed} as ISO 8601)")
+    times = {}
+    for target in TIME_TARGETS:
+        if target in columns:
+            times[target] = infer(_texts(sample, columns[target]))
+    ambiguous = any(i.ambiguous for i in times.values())
+    day_first = any(i.day_first for i in times.values())
 
     lines = [f"# A starting profile for {path.name}, written by `python -m etl profile suggest`.",
-             "# Check every mapping, fill in the TODOs, then try it without touching the warehouse:",
+             "# Check every mapping and the TODOs; try it without touching the warehouse:",
              f"#   python -m etl profile check {path.name} --profile <this file>",
              "[profile]",
              f"name = {_toml_str(name or re.sub(r'[^a-z0-9_]+', '_', path.stem.lower()))}",
              'kind = "tickets"',
              f"description = {_toml_str('Export like ' + path.name)}",
-             "signature = [" + ", ".join(_toml_str(h) for h in list(columns.values())[:8]) + "]", ""]
+             # the minimal set of columns that recognises the export: its id and creation time
+             "signature = [" + ", ".join(_toml_str(columns[t]) for t in ("ticket_id", "created_at")
+                                         if t in columns) + "]", ""]
     read: list[str] = []
     if raw.encoding and raw.encoding not in ("utf-8", "utf_8"):
         read.append(f"encoding = {_toml_str(raw.encoding)}")
-    if raw.fmt == "csv":
-        from etl.ingest.read import csv_dialect
-
-        delim, _ = csv_dialect(path if not raw.tempfile else raw.tempfile, "utf-8")
-        if delim != ",":
-            read.append(f"delimiter = {_toml_str(delim)}")
+    if delim is not None and delim != ",":
+        read.append(f"delimiter = {_toml_str(delim)}")
     if read:
         lines += ["[read]", *read, ""]
     lines += ["[time]", f"timezone = {_toml_str(timezone)}  # the zone of time stamps without an offset"]
-    if time_formats:
-        lines.append("formats = [" + ", ".join(_toml_str(f) for f in time_formats) + "]")
-        lines += [f"# {n}" for n in notes]
+    if day_first:
+        lines.append("day_first = true  # numeric dates are D/M/Y in this file")
+    elif ambiguous:
+        lines.append("# day_first = true   # TODO: no day above 12 in the sample; M/D/Y is assumed")
+    for target, inference in times.items():
+        lines.append(f"# {columns[target]}: {inference.label}"
+                     + (f"; not read: {', '.join(repr(v) for v in inference.unfit[:3])}" if inference.unfit else ""))
     lines += ["", "[columns]"]
     for target in KIND_COLUMNS["tickets"]:
         if target in columns:
@@ -154,7 +194,12 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
     for required in ("ticket_id", "created_at"):
         if required not in columns:
             lines.append(f"# TODO {required} = \"<the column that holds it>\"  (required)")
-    unused = [h for h in raw.headers if h not in columns.values() and h not in {d[0] for d in durations.values()}]
+    lines += [f"# {n}" for n in notes]
+    if reported:
+        lines.append("# business-hours figures of the export (not offsets from creation): "
+                     + ", ".join(reported))
+    unused = [h for h in raw.headers if h not in columns.values() and h not in {d[0] for d in durations.values()}
+              and h not in reported]
     if unused:
         lines.append("# not mapped: " + ", ".join(unused[:30]))
     if durations:
@@ -164,16 +209,26 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
     for target in ENUM_TARGETS:
         if target not in columns:
             continue
-        counts = Counter(v.strip() for v in sample[columns[target]].dropna().astype(str) if v.strip())
+        counts = Counter(_texts(sample, columns[target]))
         result = map_values(target, dict(counts))
         if not result.unknown:
             continue
         lines += ["", f"[values.{target}]",
-                  "# values the vocabulary does not know; map each to a canonical value:"]
+                  "# values the vocabulary does not know (loaded as 'other' until mapped): map each"]
         for value, n in result.unknown.most_common(30):
-            lines.append(f"{_toml_str(value)} = \"other\"  # TODO ({n} rows)")
+            lines.append(f"# {_toml_str(value)} = \"other\"  # TODO ({n} rows)")
+    if "escalation_level" in columns:
+        words = Counter(v.lower() for v in _texts(sample, columns["escalation_level"]))
+        if words and not all(re.fullmatch(r"\d+(\.0+)?", w) for w in words):
+            level = "2" if re.search(r"disput|争议|appeal|申诉", columns["escalation_level"], re.I) else "1"
+            lines += ["", "[values.escalation_level]",
+                      f"# yes/no answers: yes = level {level} ({'a formal appeal' if level == '2' else 'escalated'})"]
+            for value in sorted(words):
+                mapped = level if value in YES else "0" if value in NO else ""
+                lines.append(f"{_toml_str(value)} = \"{mapped}\"" + ("" if value in YES | NO else "  # no answer"))
+            lines.append('"*" = ""')
     if "csat" in columns:
-        texts = Counter(v.strip() for v in sample[columns["csat"]].dropna().astype(str) if v.strip())
+        texts = Counter(_texts(sample, columns["csat"]))
         words = [v for v in texts if not re.fullmatch(r"\d+(\.0+)?", v)]
         if words:
             lines += ["", "[values.csat]", "# survey answers → 1–5; anything else is no answer:"]
@@ -182,8 +237,4 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
                 note = "" if score else "  # TODO"
                 lines.append(f"{_toml_str(value)} = \"{score or ''}\"{note}")
             lines.append('"*" = ""')
-    con.close()
-    if raw.tempfile:
-        raw.tempfile.unlink(missing_ok=True)
     return "\n".join(lines) + "\n"
-

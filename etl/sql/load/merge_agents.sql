@@ -1,7 +1,7 @@
 -- Merge one staged agents file (temp table stg) into agents.
 -- grain: one row per agent (source, agent_id) in agents
 -- The last record of an agent in the file wins; a stored agent is replaced when the new
--- version differs. Parameters: $source, $run_id, $source_file. Steps as in merge_tickets.sql.
+-- version differs. Parameters: $source, $run_id, $source_file, $scrub_text. Steps as in merge_tickets.sql.
 
 -- step: repeats
 select count(*) - count(distinct agent_id) from stg
@@ -15,7 +15,10 @@ qualify row_number() over (partition by agent_id order by _record desc) = 1;
 
 -- step: map
 select
-    agent_id, name, team, tier, hired_on, languages, _record,
+    agent_id,
+    -- free text scrubbed as elsewhere (a phone or an e-mail typed into a name or team)
+    scrub_if(name, $scrub_text) as name, scrub_if(team, $scrub_text) as team,
+    scrub_if(tier, $scrub_text) as tier, hired_on, scrub_if(languages, $scrub_text) as languages, _record,
     hash(agent_id, name, team, tier, hired_on, languages) as row_hash
 from {rows}
 where reason_code is null and skip_reason is null;

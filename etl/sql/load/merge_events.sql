@@ -1,7 +1,8 @@
 -- Merge one staged events file (temp table stg) into ticket_events.
 -- grain: one row per distinct event (source, ticket_id, event_at, event_type_raw, row_hash)
 -- An event is identified by its whole content; one seen before (in this file or stored) is
--- skipped. Parameters: $source, $run_id, $source_tz, $source_file, $scrub_text.
+-- skipped. Parameters: $source, $run_id, $source_tz, $source_file, $scrub_text, $salt,
+-- $hash_customers.
 -- Steps as in merge_tickets.sql.
 
 -- step: repeats
@@ -22,8 +23,11 @@ qualify row_number() over (
 select
     s.ticket_id, s.event_at,
     coalesce(me.value, 'other') as event_type,
-    s.event_type_raw,
-    s.actor_id,
+    case when $scrub_text then me.stored else s.event_type_raw end as event_type_raw,
+    -- a customer's id as the tickets' customer_id: the salted hash (the role as below)
+    case when $hash_customers and coalesce(ma.value, case when s.actor_role_raw is null
+              and coalesce(me.value, 'other') in ('customer_reply', 'created') then 'customer' end) = 'customer'
+         then hash_customer(s.actor_id, $salt) else s.actor_id end as actor_id,
     -- a missing role follows from the event type: agent_reply is an agent's, and so on
     coalesce(
         ma.value,
@@ -36,8 +40,8 @@ select
             else 'system'
         end
     ) as actor_role,
-    s.actor_role_raw,
-    case when $scrub_text then scrub_pii(s.detail) else s.detail end as detail,
+    case when $scrub_text then ma.stored else s.actor_role_raw end as actor_role_raw,
+    scrub_if(s.detail, $scrub_text) as detail,
     s._record,
     hash(s.ticket_id, s.event_at, s.event_type_raw, s.actor_id, s.actor_role_raw, s.detail) as row_hash
 from {rows} s

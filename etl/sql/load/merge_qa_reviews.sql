@@ -34,8 +34,8 @@ error_lists as (
 select
     l.review_id, l.ticket_id, l.agent_id, l.reviewed_at, l.reviewer_id, l.score,
     coalesce(m.error_types, []::varchar[]) as error_types,
-    l.error_types_raw,
-    case when $scrub_text then scrub_pii(l.comment) else l.comment end as comment,
+    scrub_if(l.error_types_raw, $scrub_text) as error_types_raw,
+    scrub_if(l.comment, $scrub_text) as comment,
     l._record,
     hash(l.review_id, l.ticket_id, l.agent_id, l.reviewed_at, l.reviewer_id, l.score,
          l.error_types_raw, l.comment) as row_hash

@@ -37,7 +37,9 @@ checked as (
 select
     ticket_id, event_at, event_type_raw, actor_id, actor_role_raw, detail,
     rejection.code as reason_code,
-    rejection.text as reason,
+    -- the reason quotes values as given: scrubbed whatever the settings (a diagnostic, not
+    -- the data; a misaligned record can put a phone number in any field)
+    scrub_pii(rejection.text) as reason,
     -- the source record as JSON, built only for the rows set aside
     case when rejection is not null then {raw_json} end as raw_record,
     _skip as skip_reason

@@ -34,7 +34,9 @@ select
     review_id, ticket_id, agent_id, reviewed_at, reviewer_id, score,
     error_types_raw, comment,
     rejection.code as reason_code,
-    rejection.text as reason,
+    -- the reason quotes values as given: scrubbed whatever the settings (a diagnostic, not
+    -- the data; a misaligned record can put a phone number in any field)
+    scrub_pii(rejection.text) as reason,
     -- the source record as JSON, built only for the rows set aside
     case when rejection is not null then {raw_json} end as raw_record,
     _skip as skip_reason

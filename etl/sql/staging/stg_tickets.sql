@@ -1,6 +1,7 @@
 -- stg_tickets: one row per record of one tickets file ({raw}), typed, with the reason it
--- is rejected (NULL when it loads). Enumerations stay raw here; the merge maps them.
--- Parameters: $future_limit (later time stamps are rejected as "in the future").
+-- is rejected (NULL when it loads: only a missing or unreadable id or creation time rejects)
+-- and the fields emptied for it (data_issues: field, raw value, rule, text). Enumerations
+-- stay raw here; the merge maps them. Parameters: $future_limit (as_of with tolerance).
 with typed as (
     select
         {raw_columns},
@@ -36,7 +37,7 @@ with typed as (
 checked as (
     select
         *,
-        coalesce(resolved_at, closed_at) as resolution_at,
+        -- only a missing or unreadable identifier or creation time rejects the ticket
         case
             -- a row a mapping profile skips on purpose is neither loaded nor rejected
             when _skip is not null then null
@@ -46,51 +47,110 @@ checked as (
                 {'code': 'missing_created_at', 'text': 'created_at is empty'}
             when created_at is null then
                 {'code': 'bad_time', 'text': 'created_at is not a time stamp: ' || quoted(created_at_text)}
-            when updated_at_text is not null and updated_at is null then
-                {'code': 'bad_time', 'text': 'updated_at is not a time stamp: ' || quoted(updated_at_text)}
-            when first_response_at_text is not null and first_response_at is null then
-                {'code': 'bad_time', 'text': 'first_response_at is not a time stamp: ' || quoted(first_response_at_text)}
-            when resolved_at_text is not null and resolved_at is null then
-                {'code': 'bad_time', 'text': 'resolved_at is not a time stamp: ' || quoted(resolved_at_text)}
-            when closed_at_text is not null and closed_at is null then
-                {'code': 'bad_time', 'text': 'closed_at is not a time stamp: ' || quoted(closed_at_text)}
-            when escalated_at_text is not null and escalated_at is null then
-                {'code': 'bad_time', 'text': 'escalated_at is not a time stamp: ' || quoted(escalated_at_text)}
-            when escalation_level_text is not null and (escalation_level is null or escalation_level not between 0 and 3) then
-                {'code': 'bad_escalation_level', 'text': 'escalation_level must be 0, 1, 2 or 3, not ' || quoted(escalation_level_text)}
-            when reopen_count_text is not null and (reopen_count is null or reopen_count < 0) then
-                {'code': 'bad_reopen_count', 'text': 'reopen_count must be a whole number ≥ 0, not ' || quoted(reopen_count_text)}
-            when csat_text is not null and (csat is null or csat not between 1 and 5) then
-                {'code': 'bad_csat', 'text': 'csat must be a whole number from 1 to 5, not ' || quoted(csat_text)}
             when created_at < timestamptz '1990-01-01 00:00:00+00' then
                 {'code': 'implausible_time', 'text': 'created_at ' || quoted(created_at_text) || ' is before 1990: not a real ticket time'}
-            when greatest(created_at, updated_at, first_response_at, resolved_at, closed_at, escalated_at) > $future_limit then
-                {'code': 'future_time', 'text': 'a time stamp is later than the data''s as_of (' || strftime($future_limit, '%Y-%m-%d %H:%M UTC') || ' with tolerance)'}
+            when created_at > $future_limit then
+                {'code': 'future_time', 'text': 'created_at ' || quoted(created_at_text) || ' is later than the data''s as_of (' || strftime($future_limit, '%Y-%m-%d %H:%M UTC') || ' with tolerance)'}
+        end as rejection,
+        -- every other field that cannot be read, or breaks an ordering rule, is emptied for
+        -- this ticket and recorded (data_issues): one issue per field, the first rule that
+        -- holds (docs/DECISIONS.md lists which rule empties which field)
+        case
+            when updated_at_text is not null and updated_at is null then
+                {'rule': 'bad_time', 'text': 'updated_at is not a time stamp: ' || quoted(updated_at_text)}
+            when updated_at > $future_limit then
+                {'rule': 'future_time', 'text': 'updated_at ' || quoted(updated_at_text) || ' is later than the data''s as_of'}
+        end as issue_updated_at,
+        case
+            when first_response_at_text is not null and first_response_at is null then
+                {'rule': 'bad_time', 'text': 'first_response_at is not a time stamp: ' || quoted(first_response_at_text)}
+            when first_response_at > $future_limit then
+                {'rule': 'future_time', 'text': 'first_response_at ' || quoted(first_response_at_text) || ' is later than the data''s as_of'}
             when first_response_at < created_at then
-                {'code': 'response_before_creation', 'text': 'first response ' || quoted(first_response_at_text) || ' is before creation ' || quoted(created_at_text)}
-            when coalesce(resolved_at, closed_at) < first_response_at then
-                {'code': 'resolution_before_first_response', 'text': 'resolution ' || quoted(coalesce(resolved_at_text, closed_at_text)) || ' is before the first response ' || quoted(first_response_at_text)}
-            when resolved_at < created_at or closed_at < created_at then
-                {'code': 'resolution_before_creation', 'text': 'resolution ' || quoted(coalesce(resolved_at_text, closed_at_text)) || ' is before creation ' || quoted(created_at_text)}
+                {'rule': 'response_before_creation', 'text': 'first response ' || quoted(first_response_at_text) || ' is before creation ' || quoted(created_at_text)}
+        end as issue_first_response_at,
+        case
+            when escalated_at_text is not null and escalated_at is null then
+                {'rule': 'bad_time', 'text': 'escalated_at is not a time stamp: ' || quoted(escalated_at_text)}
+            when escalated_at > $future_limit then
+                {'rule': 'future_time', 'text': 'escalated_at ' || quoted(escalated_at_text) || ' is later than the data''s as_of'}
             when escalated_at < created_at then
-                {'code': 'escalation_before_creation', 'text': 'escalation ' || quoted(escalated_at_text) || ' is before creation ' || quoted(created_at_text)}
-        end as rejection
+                {'rule': 'escalation_before_creation', 'text': 'escalation ' || quoted(escalated_at_text) || ' is before creation ' || quoted(created_at_text)}
+        end as issue_escalated_at,
+        case when escalation_level_text is not null and (escalation_level is null or escalation_level not between 0 and 3) then
+            {'rule': 'bad_escalation_level', 'text': 'escalation_level must be 0, 1, 2 or 3, not ' || quoted(escalation_level_text)}
+        end as issue_escalation_level,
+        case when reopen_count_text is not null and (reopen_count is null or reopen_count < 0) then
+            {'rule': 'bad_reopen_count', 'text': 'reopen_count must be a whole number ≥ 0, not ' || quoted(reopen_count_text)}
+        end as issue_reopen_count,
+        case when csat_text is not null and (csat is null or csat not between 1 and 5) then
+            {'rule': 'bad_csat', 'text': 'csat must be a whole number from 1 to 5, not ' || quoted(csat_text)}
+        end as issue_csat
     from typed
+),
+
+-- the resolution is judged against the first response as it is kept
+resolution_checked as (
+    select
+        *,
+        case
+            when resolved_at_text is not null and resolved_at is null then
+                {'rule': 'bad_time', 'text': 'resolved_at is not a time stamp: ' || quoted(resolved_at_text)}
+            when resolved_at > $future_limit then
+                {'rule': 'future_time', 'text': 'resolved_at ' || quoted(resolved_at_text) || ' is later than the data''s as_of'}
+            when resolved_at < created_at then
+                {'rule': 'resolution_before_creation', 'text': 'resolution ' || quoted(resolved_at_text) || ' is before creation ' || quoted(created_at_text)}
+            when resolved_at < first_response_kept then
+                {'rule': 'resolution_before_first_response', 'text': 'resolution ' || quoted(resolved_at_text) || ' is before the first response ' || quoted(first_response_at_text)}
+        end as issue_resolved_at,
+        case
+            when closed_at_text is not null and closed_at is null then
+                {'rule': 'bad_time', 'text': 'closed_at is not a time stamp: ' || quoted(closed_at_text)}
+            when closed_at > $future_limit then
+                {'rule': 'future_time', 'text': 'closed_at ' || quoted(closed_at_text) || ' is later than the data''s as_of'}
+            when closed_at < created_at then
+                {'rule': 'resolution_before_creation', 'text': 'closing ' || quoted(closed_at_text) || ' is before creation ' || quoted(created_at_text)}
+            when closed_at < first_response_kept then
+                {'rule': 'resolution_before_first_response', 'text': 'closing ' || quoted(closed_at_text) || ' is before the first response ' || quoted(first_response_at_text)}
+        end as issue_closed_at
+    from (select *, case when issue_first_response_at is null then first_response_at end as first_response_kept
+          from checked)
 )
 
 select
-    ticket_id, created_at, updated_at,
+    ticket_id, created_at,
+    case when issue_updated_at is null then updated_at end as updated_at,
     channel_raw, category_raw, subcategory, priority_raw, status_raw, team, agent_id,
-    first_response_at, resolved_at, closed_at,
+    first_response_kept as first_response_at,
+    case when issue_resolved_at is null then resolved_at end as resolved_at,
+    case when issue_closed_at is null then closed_at end as closed_at,
     -- an escalation time without a level means at least the first level
-    coalesce(escalation_level, case when escalated_at is not null then 1 end)::tinyint as escalation_level,
-    escalated_at,
-    reopen_count::integer as reopen_count,
-    csat::tinyint as csat,
+    coalesce(case when issue_escalation_level is null then escalation_level end,
+             case when issue_escalated_at is null and escalated_at is not null then 1 end)::tinyint as escalation_level,
+    case when issue_escalated_at is null then escalated_at end as escalated_at,
+    case when issue_reopen_count is null then reopen_count end::integer as reopen_count,
+    case when issue_csat is null then csat end::tinyint as csat,
     customer_id, language, subject, frt_sla_reported_raw,
     rejection.code as reason_code,
-    rejection.text as reason,
+    -- the reason quotes values as given: scrubbed whatever the settings (a diagnostic, not
+    -- the data; a misaligned record can put a phone number in any field)
+    scrub_pii(rejection.text) as reason,
     -- the source record as JSON, built only for the rows set aside
     case when rejection is not null then {raw_json} end as raw_record,
-    _skip as skip_reason
-from checked
+    _skip as skip_reason,
+    -- the fields emptied, each with its raw value and the rule (only for tickets that load)
+    case when rejection is null and _skip is null and coalesce(issue_updated_at, issue_first_response_at,
+              issue_resolved_at, issue_closed_at, issue_escalated_at, issue_escalation_level,
+              issue_reopen_count, issue_csat) is not null then
+        list_filter([
+            {'field': 'updated_at', 'raw': updated_at_text, 'rule': issue_updated_at.rule, 'text': issue_updated_at.text},
+            {'field': 'first_response_at', 'raw': first_response_at_text, 'rule': issue_first_response_at.rule, 'text': issue_first_response_at.text},
+            {'field': 'resolved_at', 'raw': resolved_at_text, 'rule': issue_resolved_at.rule, 'text': issue_resolved_at.text},
+            {'field': 'closed_at', 'raw': closed_at_text, 'rule': issue_closed_at.rule, 'text': issue_closed_at.text},
+            {'field': 'escalated_at', 'raw': escalated_at_text, 'rule': issue_escalated_at.rule, 'text': issue_escalated_at.text},
+            {'field': 'escalation_level', 'raw': escalation_level_text, 'rule': issue_escalation_level.rule, 'text': issue_escalation_level.text},
+            {'field': 'reopen_count', 'raw': reopen_count_text, 'rule': issue_reopen_count.rule, 'text': issue_reopen_count.text},
+            {'field': 'csat', 'raw': csat_text, 'rule': issue_csat.rule, 'text': issue_csat.text}
+        ], lambda x: x.rule is not null)
+    end as data_issues
+from resolution_checked

@@ -1,0 +1,393 @@
+"""What a manager waits for: the dashboard's pages timed in a real browser, alone and with
+several people at once.
+
+    python -m etl bench --browser ...       (part of `make bench`; needs Debian's chromium)
+
+Against a running `streamlit run dashboard/app.py` on the benchmark's warehouse, headless
+Chromium (Playwright, /usr/bin/chromium) measures, per page:
+- warm: opening the page from the menu with the caches warm;
+- cold: the first open after a publish (a new version: every cached result is new);
+- filter: choosing one channel in the sidebar;
+- language: switching to 中文 and back.
+The time is from the click to the page settled: Streamlit's script finished
+(`data-test-script-state="notRunning"` after it was seen running), no stale element left,
+every chart drawn. The bytes the server sent over the websocket for that step are counted
+too. Several rounds; median and max.
+
+The concurrency run starts N browser sessions (separate processes), each clicking through
+all pages in a loop for a bounded time, with a publish in the middle; it reports p50/p95
+page times, errors, whether each session showed the new version at its next interaction,
+and the server's peak RSS. All traffic is on loopback.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from etl.core.settings import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGES = ("", "first_response", "resolution", "escalations", "agent_quality", "data_health")
+TARGETS = {"warm_1m": 0.8, "cold_1m": 2.0, "filter_1m": 1.0, "warm_10m": 1.5, "cold_10m": 4.0}
+
+# Installed before each step: notes when the script starts running, so that "settled" is
+# not the previous state seen before the rerun began.
+_WATCH = """() => {
+  window.__sawRunning = false;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (window.__watch) window.__watch.disconnect();
+  window.__watch = new MutationObserver(() => {
+    if (app.getAttribute('data-test-script-state') === 'running') window.__sawRunning = true;
+  });
+  window.__watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+_SETTLED = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || !window.__sawRunning || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-stale="true"]')) return false;
+  for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+    if (!c.querySelector('.main-svg')) return false;
+  return true;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _rss(pid: int) -> int:
+    """Resident bytes of a process and its children (the Streamlit server is one process)."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+@contextmanager
+def dashboard(warehouse: Path, *, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`streamlit run dashboard/app.py` on loopback over `warehouse`, until the block ends."""
+    port = port or free_port()
+    env = {**os.environ, "DESK_DB": str(warehouse)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("the dashboard did not start")
+            time.sleep(0.3)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+class Browser:
+    """One headless Chromium page on the dashboard, with timed steps."""
+
+    def __init__(self, url: str, timeout_s: float = 60) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self.url = url
+        self.timeout_ms = timeout_s * 1000
+        self._pw = sync_playwright().start()
+        self._browser = self._pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        self.page = self._browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.received = 0
+        self.current: str | None = None
+        self.page.on("websocket", lambda ws: ws.on("framereceived", self._count))
+
+    def _count(self, payload: str | bytes) -> None:
+        self.received += len(payload)
+
+    def close(self) -> None:
+        self._browser.close()
+        self._pw.stop()
+
+    def open(self, path: str = "") -> float:
+        start = time.monotonic()
+        self.page.goto(f"{self.url}/{path}")
+        self.page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                                    timeout=self.timeout_ms)
+        self.page.wait_for_function(_SETTLED.replace("!window.__sawRunning || ", ""), timeout=self.timeout_ms)
+        self.current = path
+        return time.monotonic() - start
+
+    def step(self, action: Any) -> tuple[float, int]:
+        """(seconds until the page settled, bytes received) for one action."""
+        self.page.evaluate(_WATCH)
+        before = self.received
+        start = time.monotonic()
+        action()
+        self.page.wait_for_function(_SETTLED, timeout=self.timeout_ms, polling=20)
+        return time.monotonic() - start, self.received - before
+
+    def go(self, path: str) -> tuple[float, int]:
+        """Open a page from the menu (a page already open is not a step: nothing reruns)."""
+        if path == self.current:
+            return 0.0, 0
+        link = self.page.locator(f'[data-testid="stPageLink-NavLink"][href="{path}"]').first
+        took = self.step(link.click)
+        self.current = path
+        return took
+
+    def choose_channel(self, label: str = "Channel") -> tuple[float, int]:
+        """Pick the first value of the sidebar's channel filter (a multiselect)."""
+        box = self.page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text=label).first
+
+        def pick() -> None:
+            box.click()
+            self.page.locator('[role="option"]').first.click()
+            self.page.keyboard.press("Escape")
+
+        return self.step(pick)
+
+    def clear_filters(self) -> float:
+        """Back to the overview without filters (a fresh page load)."""
+        return self.open()
+
+    def language(self, option: str) -> tuple[float, int]:
+        """Switch the sidebar's language radio to `option` (its label: "中文" or "English")."""
+        radio = self.page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').first
+        return self.step(lambda: radio.get_by_text(option, exact=True).click())
+
+    def version_shown(self) -> str:
+        """The version the sidebar names ("… · version 7")."""
+        text = self.page.locator('[data-testid="stSidebar"]').inner_text()
+        for word in ("version", "版本"):
+            if word in text:
+                return text.split(word, 1)[1].split()[0].strip(" ·")
+        return ""
+
+
+@dataclass
+class PageFigures:
+    warm: list[float] = field(default_factory=list)
+    cold: list[float] = field(default_factory=list)
+    filter: list[float] = field(default_factory=list)
+    language: list[float] = field(default_factory=list)
+    bytes_warm: list[int] = field(default_factory=list)
+    bytes_cold: list[int] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float | None]:
+        out: dict[str, float | None] = {}
+        for name in ("warm", "cold", "filter", "language"):
+            values = getattr(self, name)
+            out[f"{name}_median"] = round(statistics.median(values), 3) if values else None
+            out[f"{name}_max"] = round(max(values), 3) if values else None
+        out["kib_warm"] = round(statistics.median(self.bytes_warm) / 1024, 1) if self.bytes_warm else None
+        out["kib_cold"] = round(statistics.median(self.bytes_cold) / 1024, 1) if self.bytes_cold else None
+        return out
+
+
+def publish_again(warehouse: Path) -> None:
+    """A new published version of the same data (`etl rebuild`): every cache is cold."""
+    subprocess.run([sys.executable, "-m", "etl", "rebuild", "--db", str(warehouse)], cwd=PROJECT_ROOT,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def single_user(url: str, warehouse: Path, *, rounds: int = 3, pages: tuple[str, ...] = PAGES,
+                warmups: int = 2) -> dict[str, Any]:
+    """Per page: warm, cold, filter and language figures over `rounds` rounds."""
+    figures = {p or "overview": PageFigures() for p in pages}
+    browser = Browser(url)
+    try:
+        browser.open()
+        for _ in range(warmups):  # every page's caches warm
+            for p in pages:
+                browser.go(p)
+        for _ in range(rounds):
+            publish_again(warehouse)
+            for p in pages:  # the first open after the publish: cold
+                seconds, size = browser.go(p)
+                figures[p or "overview"].cold.append(seconds)
+                figures[p or "overview"].bytes_cold.append(size)
+            for p in pages:
+                browser.go(pages[-1] if p != pages[-1] else pages[0])  # come from another page
+                seconds, size = browser.go(p)
+                figures[p or "overview"].warm.append(seconds)
+                figures[p or "overview"].bytes_warm.append(size)
+                if p != "data_health":
+                    seconds, _ = browser.choose_channel()
+                    figures[p or "overview"].filter.append(seconds)
+                    browser.clear_filters()
+                    browser.go(p)
+                seconds, _ = browser.language("中文")
+                figures[p or "overview"].language.append(seconds)
+                browser.language("English")
+    finally:
+        browser.close()
+    return {page: f.summary() for page, f in figures.items()}
+
+
+def _session(url: str, seconds: float, start_at: float, queue: Any) -> None:
+    """One person clicking through every page for `seconds` (in a process of its own)."""
+    times: list[tuple[float, str, float]] = []
+    errors: list[str] = []
+    versions: list[tuple[float, str]] = []
+    browser = None
+    try:
+        time.sleep(max(0.0, start_at - time.time()))
+        browser = Browser(url)
+        browser.open()
+        end = time.time() + seconds
+        i = 0
+        while time.time() < end:
+            page = PAGES[i % len(PAGES)]
+            i += 1
+            try:
+                took, _ = browser.go(page)
+                times.append((time.time(), page or "overview", took))
+                versions.append((time.time(), browser.version_shown()))
+            except Exception as exc:  # a timeout or a page error: counted, the loop goes on
+                errors.append(f"{page or 'overview'}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    except Exception as exc:
+        errors.append(f"session: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    finally:
+        if browser is not None:
+            browser.close()
+    queue.put({"times": times, "errors": errors, "versions": versions})
+
+
+def concurrent(url: str, proc: subprocess.Popen[bytes], warehouse: Path, *, users: int,
+               seconds: float = 60) -> dict[str, Any]:
+    """N sessions at once for `seconds`, a publish in the middle."""
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    start_at = time.time() + 5  # every browser started before the clock runs
+    procs = [ctx.Process(target=_session, args=(url, seconds, start_at, queue)) for _ in range(users)]
+    for p in procs:
+        p.start()
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _rss(proc.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    time.sleep(max(0.0, start_at - time.time()) + seconds / 2)
+    published_at = time.time()
+    publish_again(warehouse)
+    published_done = time.time()
+    results = [queue.get(timeout=seconds + 180) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    stop.set()
+    sampler.join()
+    all_times = sorted(t for r in results for _, _, t in r["times"])
+    errors = [e for r in results for e in r["errors"]]
+    # after the publish finished, did each session's next page show a newer version?
+    saw_new = 0
+    for r in results:
+        before = [v for at, v in r["versions"] if at < published_at and v]
+        after = [v for at, v in r["versions"] if at > published_done and v]
+        if before and after and after[0] != before[-1]:
+            saw_new += 1
+    return {
+        "users": users, "seconds": seconds, "pages_opened": len(all_times),
+        "p50": round(statistics.median(all_times), 3) if all_times else None,
+        "p95": round(all_times[int(0.95 * (len(all_times) - 1))], 3) if all_times else None,
+        "errors": errors[:20], "error_count": len(errors),
+        "sessions_saw_new_version": saw_new, "server_peak_rss_mib": round(peak / 2**20, 1),
+    }
+
+
+def run(warehouse: Path, *, rounds: int = 3, users: tuple[int, ...] = (1, 5, 10),
+        seconds: float = 60, pages: tuple[str, ...] = PAGES) -> dict[str, Any]:
+    """The browser figures of one warehouse: single user per page, then each N."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium")
+    with dashboard(warehouse) as (url, proc):
+        single = single_user(url, warehouse, rounds=rounds, pages=pages, warmups=1 if rounds == 1 else 2)
+        crowd = [concurrent(url, proc, warehouse, users=n, seconds=seconds) for n in users]
+    return {"pages": single, "concurrency": crowd}
+
+
+def verdicts(size: int, figures: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(target, measured, met) for one size."""
+    out: list[tuple[str, str, bool]] = []
+    tag = "1m" if size <= 2_000_000 else "10m"
+    pages = figures["pages"]
+    for what in ("warm", "cold", "filter"):
+        limit = TARGETS.get(f"{what}_{tag}")
+        if limit is None:
+            continue
+        worst = max((v[f"{what}_median"] for v in pages.values() if v.get(f"{what}_median") is not None), default=None)
+        if worst is not None:
+            out.append((f"every page {what} ≤ {limit} s at {size:,}", f"{worst:.2f} s (slowest page median)",
+                        worst <= limit))
+    crowd = {c["users"]: c for c in figures["concurrency"]}
+    if 1 in crowd and 10 in crowd and crowd[1]["p95"] and crowd[10]["p95"]:
+        ratio = crowd[10]["p95"] / crowd[1]["p95"]
+        out.append(("10 users: p95 ≤ 2× one user", f"{ratio:.2f}×", ratio <= 2))
+    if 10 in crowd:
+        c = crowd[10]
+        out.append(("10 users: no error", str(c["error_count"]), c["error_count"] == 0))
+        out.append(("10 users: each sees the new version", f"{c['sessions_saw_new_version']} of 10",
+                    c["sessions_saw_new_version"] == 10))
+        if tag == "1m":
+            out.append(("server RSS ≤ 2 GiB at 1 M", f"{c['server_peak_rss_mib'] / 1024:.2f} GiB",
+                        c["server_peak_rss_mib"] <= 2048))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m etl.devtools.bench_browser WAREHOUSE [--rounds N] [--users 1,5,10] [--seconds S]"""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m etl.devtools.bench_browser", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("warehouse", type=Path)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--users", default="1,5,10")
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args(argv)
+    figures = run(args.warehouse, rounds=args.rounds, users=tuple(int(u) for u in args.users.split(",")),
+                  seconds=args.seconds)
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+
+__all__ = ["PageFigures", "asdict", "run", "verdicts"]

@@ -1,0 +1,123 @@
+"""Load a corpus of real exports as a new user would, and tabulate how each went in.
+
+    python -m etl.devtools.corpus DIR [DIR …] [--out table.md]
+
+For every export file under the folders (CSV, TSV, JSON, .xlsx): `load FILE` into a fresh
+warehouse; where no profile is detected, `profile suggest FILE` and `load FILE --profile
+<the suggestion, unedited>`. One row per file: how it went in, rows read, loaded, rejected,
+skipped (with the reasons), or the error. Nothing is written outside a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from etl.core.errors import DeskError
+from etl.core.settings import load_settings
+from etl.ingest import profiles
+from etl.ingest.profiles.suggest import suggest
+from etl.ingest.read import file_format
+from etl.load.run import FileResult, load
+
+AS_OF = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+
+
+@dataclass
+class Outcome:
+    path: str
+    how: str                      # detected (profile name) | canonical | suggested | failed
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    error: str = ""
+
+    @property
+    def share_loaded(self) -> float:
+        return self.rows_loaded / self.rows_read if self.rows_read else 0.0
+
+
+def exports(folders: list[Path]) -> list[Path]:
+    out = []
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file() or path.name.startswith(".") or path.name in ("SOURCE.txt", "INDEX.md"):
+                continue
+            try:
+                file_format(path)
+            except DeskError:
+                continue
+            out.append(path)
+    return out
+
+
+def _from(result: FileResult, how: str, path: Path) -> Outcome:
+    return Outcome(path=str(path), how=how, rows_read=result.rows_read, rows_loaded=result.rows_loaded,
+                   rows_rejected=result.rows_rejected, rows_skipped=result.rows_skipped,
+                   rejected=dict(result.rejected_reasons), skipped=dict(result.skipped_reasons))
+
+
+def try_file(path: Path, work: Path) -> Outcome:
+    """`load`, else `suggest` + `load --profile`, as a new user would."""
+    settings = load_settings(db=work / "a" / "warehouse.duckdb")
+    try:
+        result = load([path], settings, as_of=AS_OF).files[0]
+        return _from(result, f"detected {result.profile}" if result.profile else "canonical", path)
+    except DeskError as first:
+        if "no mapping profile fits" not in str(first) and "not in the canonical format" not in str(first):
+            return Outcome(path=str(path), how="failed", error=str(first).splitlines()[0][:300])
+    try:
+        text = suggest(path)
+        own = work / "suggested.toml"
+        own.write_text(text, encoding="utf-8")
+        settings = load_settings(db=work / "b" / "warehouse.duckdb")
+        result = load([path], settings, as_of=AS_OF, profile=profiles.find(str(own))).files[0]
+        return _from(result, "suggested", path)
+    except DeskError as exc:
+        return Outcome(path=str(path), how="suggested, failed", error=str(exc).splitlines()[0][:300])
+
+
+def run(folders: list[Path]) -> list[Outcome]:
+    outcomes = []
+    for path in exports(folders):
+        with tempfile.TemporaryDirectory(prefix="desk-corpus-") as tmp:
+            outcomes.append(try_file(path, Path(tmp)))
+    return outcomes
+
+
+def table(outcomes: list[Outcome], root: Path | None = None) -> str:
+    lines = ["| file | how it went in | read | loaded | rejected | skipped | reasons |",
+             "|---|---|---|---|---|---|---|"]
+    for o in outcomes:
+        name = str(Path(o.path).relative_to(root)) if root and Path(o.path).is_relative_to(root) else o.path
+        reasons = "; ".join([*(f"rejected {k} {v}" for k, v in o.rejected.items()),
+                             *(f"skipped {k} {v}" for k, v in o.skipped.items())])
+        if o.error:
+            reasons = o.error.replace("|", "/")
+        lines.append(f"| {name} | {o.how} | {o.rows_read:,} | {o.rows_loaded:,} ({o.share_loaded:.0%}) | "
+                     f"{o.rows_rejected:,} | {o.rows_skipped:,} | {reasons} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m etl.devtools.corpus", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folders", nargs="+", type=Path)
+    parser.add_argument("--out", type=Path, help="write the table (markdown) here too")
+    args = parser.parse_args(argv)
+    outcomes = run(args.folders)
+    text = table(outcomes, Path(args.folders[0]).parent if len(args.folders) == 1 else None)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

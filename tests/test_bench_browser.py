@@ -1,0 +1,54 @@
+"""The browser benchmark at a small size: it runs against a real dashboard in headless
+Chromium and reports every figure, alone and with two sessions at once and a publish (no timing
+assertions: the figures are the benchmark's, not the tests')."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_users_do_not_see_the_developer_toolbar() -> None:
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["toolbarMode"] == "viewer"
+
+
+def test_small_browser_benchmark_reports_every_figure(tmp_path: Path) -> None:
+    from etl.core.settings import load_settings
+    from etl.devtools import bench_browser
+    from etl.devtools.generate import generate
+    from etl.load.run import load
+
+    if not Path(bench_browser.CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs it with apt-get")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    info = generate(1500, seed=3, out=tmp_path / "demo")
+    settings = load_settings(db=tmp_path / "wh" / "warehouse.duckdb")
+    load([tmp_path / "demo"], settings, as_of=info.as_of)
+    figures = bench_browser.run(settings.warehouse_path, rounds=1, users=(2,), seconds=4,
+                                pages=("", "data_health"))
+    assert set(figures["pages"]) == {"overview", "data_health"}
+    overview = figures["pages"]["overview"]
+    for key in ("warm_median", "cold_median", "filter_median", "language_median", "kib_warm", "kib_cold"):
+        assert overview[key] is not None and overview[key] > 0, key
+    assert figures["pages"]["data_health"]["filter_median"] is None  # no filters on that page
+    runs = {c["users"]: c for c in figures["concurrency"]}
+    assert set(runs) == {2}
+    for c in runs.values():
+        assert c["pages_opened"] > 0 and c["p50"] > 0 and c["p95"] >= c["p50"]
+        assert c["error_count"] == 0, c["errors"]
+        assert c["server_peak_rss_mib"] > 50
+    # the 1 M targets applied to these figures: one line per figure, none for a missing run of 10
+    verdicts = [t for t, _figure, _met in bench_browser.verdicts(1_000_000, figures)]
+    assert [v for v in verdicts if v.startswith("every page")] == [
+        "every page warm ≤ 0.8 s at 1,000,000", "every page cold ≤ 2.0 s at 1,000,000",
+        "every page filter ≤ 1.0 s at 1,000,000"]
+    assert not any("10 users" in v for v in verdicts)
