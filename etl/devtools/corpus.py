@@ -36,6 +36,7 @@ class Outcome:
     rows_skipped: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
+    emptied: dict[str, int] = field(default_factory=dict)   # data_issues by rule
     error: str = ""
 
     @property
@@ -57,18 +58,29 @@ def exports(folders: list[Path]) -> list[Path]:
     return out
 
 
-def _from(result: FileResult, how: str, path: Path) -> Outcome:
-    return Outcome(path=str(path), how=how, rows_read=result.rows_read, rows_loaded=result.rows_loaded,
-                   rows_rejected=result.rows_rejected, rows_skipped=result.rows_skipped,
-                   rejected=dict(result.rejected_reasons), skipped=dict(result.skipped_reasons))
+def _from(results: list[FileResult], how: str, path: Path) -> Outcome:
+    """One row for a file: an event log's tickets and events added up, kinds named."""
+    out = Outcome(path=str(path), how=how)
+    for r in results:
+        out.rows_read += r.rows_read
+        out.rows_loaded += r.rows_loaded
+        out.rows_rejected += r.rows_rejected
+        out.rows_skipped += r.rows_skipped
+        for name, target in ((r.rejected_reasons, out.rejected), (r.skipped_reasons, out.skipped),
+                             (r.data_issues, out.emptied)):
+            for k, v in name.items():
+                target[k] = target.get(k, 0) + v
+    if len(results) > 1:
+        out.how += " (" + " + ".join(r.kind or "?" for r in results) + ")"
+    return out
 
 
 def try_file(path: Path, work: Path) -> Outcome:
     """`load`, else `suggest` + `load --profile`, as a new user would."""
     settings = load_settings(db=work / "a" / "warehouse.duckdb")
     try:
-        result = load([path], settings, as_of=AS_OF).files[0]
-        return _from(result, f"detected {result.profile}" if result.profile else "canonical", path)
+        files = load([path], settings, as_of=AS_OF).files
+        return _from(files, f"detected {files[0].profile}" if files[0].profile else "canonical", path)
     except DeskError as first:
         if "no mapping profile fits" not in str(first) and "not in the canonical format" not in str(first):
             return Outcome(path=str(path), how="failed", error=str(first).splitlines()[0][:300])
@@ -77,8 +89,8 @@ def try_file(path: Path, work: Path) -> Outcome:
         own = work / "suggested.toml"
         own.write_text(text, encoding="utf-8")
         settings = load_settings(db=work / "b" / "warehouse.duckdb")
-        result = load([path], settings, as_of=AS_OF, profile=profiles.find(str(own))).files[0]
-        return _from(result, "suggested", path)
+        files = load([path], settings, as_of=AS_OF, profile=profiles.find(str(own))).files
+        return _from(files, "suggested", path)
     except DeskError as exc:
         return Outcome(path=str(path), how="suggested, failed", error=str(exc).splitlines()[0][:300])
 
@@ -97,7 +109,8 @@ def table(outcomes: list[Outcome], root: Path | None = None) -> str:
     for o in outcomes:
         name = str(Path(o.path).relative_to(root)) if root and Path(o.path).is_relative_to(root) else o.path
         reasons = "; ".join([*(f"rejected {k} {v}" for k, v in o.rejected.items()),
-                             *(f"skipped {k} {v}" for k, v in o.skipped.items())])
+                             *(f"skipped {k} {v}" for k, v in o.skipped.items()),
+                             *(f"emptied {k} {v}" for k, v in o.emptied.items())])
         if o.error:
             reasons = o.error.replace("|", "/")
         lines.append(f"| {name} | {o.how} | {o.rows_read:,} | {o.rows_loaded:,} ({o.share_loaded:.0%}) | "

@@ -37,6 +37,13 @@ _PLACEHOLDER_SQL = ("regexp_matches(lower(trim(replace({x}, chr(160), ' '))), "
 
 _TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*([AaPp]\.?[Mm]\.?)?)?"
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# month names written out, Portuguese and Spanish ("17 de Abril de 2019"), lower case
+MONTH_WORDS = {
+    "janeiro": 1, "fevereiro": 2, "março": 3, "marco": 3, "abril": 4, "maio": 5, "junho": 6, "julho": 7,
+    "agosto": 8, "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12,
+    "enero": 1, "febrero": 2, "marzo": 3, "mayo": 5, "junio": 6, "julio": 7, "septiembre": 9,
+    "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12,
+}
 
 
 def is_placeholder(value: str | None) -> bool:
@@ -68,6 +75,9 @@ LAYOUTS = (
     Layout("month_name_day", "Mon D, Y", re.compile(r"^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})" + _TIME + "$")),
     Layout("chinese", "YYYY年M月D日 H时M分",
            re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2})[:：时点](\d{1,2})分?(?:(\d{1,2})秒?)?)?$")),
+    Layout("words", "D de Mês de YYYY (Portuguese / Spanish)",
+           re.compile(r"^(?:[^\d,]+,\s*)?(\d{1,2}) de ([^\d\s]+) de (\d{4})(?:\s*[-–,]?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?$",
+                      re.IGNORECASE)),
     Layout("excel", "Excel serial number", re.compile(r"^\d{5}(?:\.\d+)?$")),
     Layout("unix_s", "Unix seconds", re.compile(r"^\d{9,10}(?:\.\d+)?$")),
     Layout("unix_ms", "Unix milliseconds", re.compile(r"^\d{12,13}$")),
@@ -83,6 +93,10 @@ def _plausible(layout: str, value: str) -> bool:
         return 1e8 <= float(value) <= 4.2e9          # 1973 … 2103
     if layout == "unix_ms":
         return 1e11 <= float(value) <= 4.2e12
+    if layout == "words":
+        m = _BY_NAME[layout].pattern.match(value)
+        assert m is not None
+        return m.group(2).lower() in MONTH_WORDS
     if layout in ("day_month_name", "month_name_day"):
         m = _BY_NAME[layout].pattern.match(value)
         assert m is not None
@@ -144,6 +158,15 @@ class Inference:
         if self.layout in ("unix_s", "unix_ms"):
             scale = "1e6" if self.layout == "unix_s" else "1e3"
             return f"strftime(make_timestamp(cast(cast({text} as double) * {scale} as bigint)), {iso}) || '+00:00'"
+        if self.layout == "words":
+            pattern = quote_literal(_BY_NAME["words"].pattern.pattern)
+            part = lambda n: f"regexp_extract({text}, {pattern}, {n}, 'i')"  # noqa: E731
+            month = ("case lower(" + part(2) + ") "
+                     + " ".join(f"when {quote_literal(k)} then {v}" for k, v in MONTH_WORDS.items()) + " end")
+            return (f"strftime(try_cast(make_timestamp(try_cast({part(3)} as bigint), {month}, "
+                    f"try_cast({part(1)} as bigint), coalesce(try_cast(nullif({part(4)}, '') as bigint), 0), "
+                    f"coalesce(try_cast(nullif({part(5)}, '') as bigint), 0), "
+                    f"coalesce(try_cast(nullif({part(6)}, '') as double), 0)) as timestamp), {iso})")
         if self.layout == "chinese":
             normal = (f"regexp_replace(regexp_replace(regexp_replace({text}, '[年月]', '-', 'g'), '日\\s*', ' '), "
                       "'[时点：]', ':', 'g')")

@@ -166,7 +166,7 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
              "# Check every mapping and the TODOs; try it without touching the warehouse:",
              f"#   python -m etl profile check {path.name} --profile <this file>",
              "[profile]",
-             f"name = {_toml_str(name or re.sub(r'[^a-z0-9_]+', '_', path.stem.lower()))}",
+             f"name = {_toml_str(name or re.sub(r'[^a-z0-9_]+', '_', path.stem.lower()).strip('_') or 'export')}",
              'kind = "tickets"',
              f"description = {_toml_str('Export like ' + path.name)}",
              # the minimal set of columns that recognises the export: its id and creation time
@@ -237,4 +237,7 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
                 note = "" if score else "  # TODO"
                 lines.append(f"{_toml_str(value)} = \"{score or ''}\"{note}")
             lines.append('"*" = ""')
+    # a header cell may hold a line break: in a comment it would end the comment
+    lines = [" ".join(line.split("\n")).replace("\r", " ") if line.lstrip().startswith("#") else line
+             for line in lines]
     return "\n".join(lines) + "\n"
