@@ -84,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", metavar="SQL", help="the query ('-' reads it from standard input)")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table",
                    help="output format (default table; csv and json print every row)")
-    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="time limit (default 30)")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="time limit in seconds (default: [sql] timeout_seconds of the settings, 30)")
     p.add_argument("--max-rows", type=int, default=200, metavar="N", help="rows shown as a table (default 200)")
     _common(p)
 

@@ -257,3 +257,13 @@ def test_sql_command_line(warehouse: Path) -> None:
     assert bad.returncode == 1 and "Only queries can run here" in bad.stdout and "Traceback" not in bad.stderr
     slow = etl("select count(*) from range(1000000000) a, range(1000) b", "--timeout", "1")
     assert slow.returncode == 1 and "stopped after 1 s" in slow.stdout
+
+
+def test_sql_command_line_takes_the_time_limit_from_the_settings(warehouse: Path, tmp_path: Path) -> None:
+    """Without --timeout, `etl sql` stops a query at [sql] timeout_seconds (not at a fixed 30 s)."""
+    config = tmp_path / "desk.toml"
+    config.write_text("[sql]\ntimeout_seconds = 1\n", encoding="utf-8")
+    slow = subprocess.run([sys.executable, "-m", "etl", "sql", "select count(*) from range(1000000000) a, range(1000) b",
+                           "--db", str(warehouse), "--config", str(config)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert slow.returncode == 1 and "stopped after 1 s" in slow.stdout
