@@ -413,13 +413,9 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
-def duckdb_catalog_error() -> type[Exception]:
-    import duckdb  # (imported late: --help and the other commands stay fast)
-
-    return duckdb.CatalogException
-
-
 def cmd_status(args: argparse.Namespace) -> int:
+    import duckdb  # (imported late, as in the other commands: --help stays fast)
+
     settings = load_settings(args.config, args.db)
     c = console()
     path = settings.warehouse_path
@@ -461,7 +457,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 select rule, field, count(*), arg_min(source_file || ':' || source_record, run_id),
                        arg_min(reason, run_id)
                 from data_issues group by rule, field order by count(*) desc""").fetchall()
-        except duckdb_catalog_error():  # a warehouse of an earlier version
+        except duckdb.CatalogException:  # a warehouse of an earlier version
             rows = []
         if rows:
             emptied = Table(title="Fields emptied in loaded tickets (data_issues), by rule", title_justify="left")

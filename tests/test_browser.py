@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import DEMO_TICKETS, ROOT, build_demo_warehouse, demo_end
+from tests.helpers import DEMO_TICKETS, build_demo_warehouse, demo_end
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -36,12 +31,6 @@ def _need_browser() -> None:
     pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _need_browser()
@@ -49,30 +38,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # up to yesterday, so that the page shows no stale-data warning: the one reader that
     # cannot share tests/conftest.py's demo_warehouse, whose year is fixed (helpers.py says why)
     demo = build_demo_warehouse(tmp_path_factory.mktemp("demo"), end=demo_end())
-    port = _free_port()
-    env = {**os.environ, "DESK_DB": str(demo.path)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    from etl.devtools.bench_browser import dashboard
+
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("streamlit did not become healthy within 60 s")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        with dashboard(demo.path) as (url, _proc):  # streamlit run on loopback, until healthy
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,7 @@ class Extracted:
     temp_copy: Path | None = None   # a transcoded copy of the file, removed by cleanup()
     time_formats: dict[str, str] = field(default_factory=dict)  # file column → how its times were read
     mapping: Profile | None = None  # the profile it was read with (None: the canonical format)
+    exprs: dict[str, str] = field(default_factory=dict)  # canonical column → its SQL over the file
     profile: str | None = None
     timezone: str | None = None
 
@@ -212,7 +213,7 @@ def open_file(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, kind: str
         raw.cleanup()
         raise
     ext = Extracted(path=path, fmt=raw.fmt, kind=kind, view=view, headers=raw.headers,
-                    present=sorted(exprs), ignored=ignored, encoding=raw.encoding,
+                    present=sorted(exprs), exprs=exprs, ignored=ignored, encoding=raw.encoding,
                     rejects_table=raw.rejects_table, temp_copy=raw.tempfile,
                     profile=profile.name if profile is not None else None,
                     timezone=profile.timezone if profile is not None else None,

@@ -28,7 +28,6 @@ import pyarrow as pa
 
 from etl.core import sqlfiles
 from etl.core.errors import InputError
-from etl.core.kinds import normalise_header
 from etl.core.sqlfiles import quote_ident, quote_literal
 from etl.core.vocab import map_values, split_list
 from etl.ingest.canonical import Extracted, MalformedLine, malformed_lines
@@ -130,9 +129,7 @@ def _customer_columns(ext: Extracted) -> set[int]:
     column = CUSTOMER_COLUMN.get(ext.kind)
     if column is None or column not in ext.present:
         return set()
-    if ext.mapping is None:
-        return {i for i, h in enumerate(ext.headers) if normalise_header(h) == column}
-    expr = ext.mapping.mapping(ext.headers, ext.path).exprs.get(column, "")
+    expr = ext.exprs.get(column, "")  # the mapping as the file was opened with it
     return {i for i, h in enumerate(ext.headers) if quote_ident(h) in expr}
 
 
