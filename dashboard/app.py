@@ -31,6 +31,8 @@ PAGES = (
     ("resolution", "page_resolution", ":material/task_alt:"),
     ("escalations", "page_escalations", ":material/trending_up:"),
     ("agent_quality", "page_quality", ":material/school:"),
+    ("process", "page_process", ":material/timeline:"),
+    ("alerts", "page_alerts", ":material/notifications:"),
     ("sql", "page_sql", ":material/terminal:"),
     ("data_health", "page_health", ":material/monitor_heart:"),
 )

@@ -23,7 +23,8 @@ IDENTITY_KEY = "_desk_identity"
 LOCAL_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
 # the least role that may open each page (the server-side check, not just the menu)
 PAGE_ROLES = {"overview": "viewer", "first_response": "viewer", "resolution": "viewer",
-              "escalations": "viewer", "agent_quality": "viewer", "sql": "analyst", "data_health": "admin"}
+              "escalations": "viewer", "agent_quality": "viewer", "sql": "analyst", "data_health": "admin",
+              "alerts": "viewer", "process": "viewer"}
 
 
 @dataclass(frozen=True)

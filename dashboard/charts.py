@@ -226,3 +226,56 @@ def reason_bars(df: pd.DataFrame) -> go.Figure:
                            text=[f"{v:,}" for v in df["rows"]], textposition="outside",
                            customdata=df[["reason_code"]]))
     return _layout(fig, height=max(200, 30 * len(df) + 60), legend=False)
+
+
+# ---------------------------------------------------------------------------- process
+STAGE_COLORS = {"new": PALETTE[7], "open": PALETTE[0], "pending": PALETTE[6], "on_hold": PALETTE[4],
+                "escalated": PALETTE[1], "solved": GREY}
+
+
+def stage_bars(df: pd.DataFrame, field: str, value_col: str, lang: str) -> go.Figure:
+    """Time in each stage per group, one bar per stage (log minutes).
+    df: <field>, stage, stage_order, <value_col> (minutes), tickets."""
+    groups = sorted(df[field].dropna().unique(), key=lambda v: label(field, v, lang), reverse=True)
+    names = {g: label(field, g, lang) for g in groups}
+    fig = go.Figure()
+    for stage, part in sorted(df.groupby("stage"), key=lambda kv: kv[1]["stage_order"].min()):
+        part = part.set_index(field).reindex(groups).reset_index()
+        fig.add_bar(y=[names[g] for g in groups], x=part[value_col].clip(lower=0.5), orientation="h",
+                    name=label("stage", stage, lang), marker_color=STAGE_COLORS.get(stage, GREY),
+                    customdata=np.stack([part[field].astype(str), part["tickets"].fillna(0)], axis=1),
+                    hovertemplate="%{y} · %{fullData.name}: %{x:,.0f} min (%{customdata[1]:,.0f})<extra></extra>")
+    fig.update_layout(barmode="group")
+    _minutes_axis(fig)
+    return _layout(fig, height=max(320, 26 * len(groups) * max(1, df["stage"].nunique()) // 2 + 120))
+
+
+def wait_split_bars(df: pd.DataFrame, field: str, lang: str) -> go.Figure:
+    """Mean hours per ticket: the desk working, on hold, waiting on the customer, stacked.
+    df: <field>, desk_working, on_hold, customer (minutes)."""
+    df = df.assign(total=df["desk_working"] + df["on_hold"] + df["customer"]).sort_values("total")
+    names = [label(field, v, lang) for v in df[field]]
+    fig = go.Figure()
+    for col, key, color in (("desk_working", "proc_desk_working", PALETTE[0]), ("on_hold", "proc_on_hold", PALETTE[4]),
+                            ("customer", "proc_customer", PALETTE[6])):
+        fig.add_bar(y=names, x=df[col] / 60, orientation="h", name=t(key, lang), marker_color=color,
+                    customdata=df[[field]].astype(str),
+                    hovertemplate="%{y}: %{x:,.1f} h<extra>%{fullData.name}</extra>")
+    fig.update_layout(barmode="stack", xaxis_title=t("hours", lang))
+    return _layout(fig, height=max(240, 34 * len(df) + 100))
+
+
+def target_bars(df: pd.DataFrame, lang: str) -> go.Figure:
+    """Met / breached / pending per time point, as shares of its tickets, labelled with counts.
+    df: target, met, breached, pending."""
+    df = df.iloc[::-1]
+    total = (df["met"] + df["breached"] + df["pending"]).clip(lower=1)
+    names = [label("process_target", v, lang) for v in df["target"]]
+    fig = go.Figure()
+    for col, color in (("met", GREEN), ("breached", RED), ("pending", GREY)):
+        fig.add_bar(y=names, x=df[col] / total * 100, orientation="h", name=label("frt_sla", col, lang),
+                    marker_color=color, text=[f"{v:,}" for v in df[col]], textposition="inside",
+                    customdata=df[["target"]].astype(str),
+                    hovertemplate="%{y}: %{x:.1f} % (%{text})<extra>%{fullData.name}</extra>")
+    fig.update_layout(barmode="stack", xaxis_title="%", xaxis_range=[0, 100])
+    return _layout(fig, height=max(200, 40 * len(df) + 100))

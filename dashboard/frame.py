@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -103,6 +104,9 @@ def sidebar(wh: Warehouse) -> Context:
         stale = stale_hours(wh)
         if stale is not None:
             st.warning(t("stale_data", lang, hours=stale))
+        firing = alerts_firing(wh)
+        if firing:
+            st.warning(t("alerts_firing", lang, n=firing))
 
     filters = Filters(start=start, end=end, period=period, values=values)
     wanted = filters.to_query_params(lang)
@@ -111,6 +115,15 @@ def sidebar(wh: Warehouse) -> Context:
     ctx = Context(wh=wh, filters=filters, lang=lang, meta=meta, first_day=first, last_day=last, as_of=as_of)
     st.session_state[CTX_KEY] = ctx
     return ctx
+
+
+def alerts_firing(wh: Warehouse) -> int:
+    """How many alert rules (per subject) are firing in this version; 0 for a warehouse or a
+    lake without alert tables (dashboard/views/alerts.py shows them)."""
+    try:
+        return len(wh.query("alert_firing_now"))
+    except duckdb.Error:
+        return 0
 
 
 def stale_hours(wh: Warehouse) -> float | None:
@@ -184,7 +197,10 @@ def reviews_table(ctx: Context, key: str) -> None:
     """The QA reviews behind a quality chart, with a CSV download of all of them."""
     where = {"alias": "q", "date_column": "reviewed_date"}
     total = int(ctx.wh.query("reviews_count", ctx.filters, **where)["n"].iloc[0])
-    with st.expander(f"{ctx.t('reviews_behind')} ({total:,})"):
+    box = st.expander(f"{ctx.t('reviews_behind')} ({total:,})", key=f"{key}_reviews_open", on_change="rerun")
+    with box:
+        if not box.open:
+            return  # closed: its rows are queried when it opens (opening reruns the page)
         shown = ctx.wh.query("reviews", ctx.filters, **where, params={"limit": DISPLAY_ROWS})
         st.dataframe(localise(shown, ctx.lang), hide_index=True, width="stretch", key=f"{key}_reviews")
         st.caption(ctx.t("showing_rows", shown=len(shown), total=total))
@@ -199,12 +215,21 @@ def reviews_table(ctx: Context, key: str) -> None:
 
 def tickets_table(ctx: Context, key: str, extra: str, params: dict[str, Any], selected: list[str],
                   *, expanded: bool = False) -> None:
+    """The tickets behind a chart in an expander that reports its state: while it is closed
+    only their count (its label) is queried; opening it reruns the page, which then queries
+    and sends the first DISPLAY_ROWS of them. `expanded` (a click selected some) opens it."""
     total = int(ctx.wh.query("tickets_count", ctx.filters, extra=extra, params=params)["n"].iloc[0])
-    with st.expander(f"{ctx.t('tickets_behind')} ({total:,})", expanded=expanded):
+    state = f"{key}_tickets_open"
+    if expanded:
+        st.session_state[state] = True
+    box = st.expander(f"{ctx.t('tickets_behind')} ({total:,})", key=state, on_change="rerun")
+    with box:
         if selected:
             st.caption(ctx.t("selection_filters", what=md(", ".join(selected))))
         if total == 0:
             st.caption(ctx.t("no_rows"))
+            return
+        if not box.open:
             return
         df = ctx.wh.query("tickets", ctx.filters, extra=extra, params={**params, "limit": DISPLAY_ROWS},
                           customer=customer_columns())

@@ -89,6 +89,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "page_quality": ("Agent quality", "客服质量"),
     "page_health": ("Data health", "数据健康"),
     "page_sql": ("SQL", "SQL 查询"),
+    "page_process": ("Process", "处理流程"),
+    "page_alerts": ("Alerts", "告警"),
     "schema": ("Tables and views", "表与视图"),
     "macros": ("Rate macros", "比率宏"),
     "examples": ("Example queries", "示例查询"),
@@ -240,12 +242,117 @@ TEXT: dict[str, tuple[str, str]] = {
                         "这些工单已加载,但某个字段无法读取或违反先后规则(首次响应早于创建、解决早于首次响应、"
                         "满意度超出范围……):该字段对该工单置空,绝不猜测。按规则列出,附示例与原始值。"),
     "no_data_issues": ("No field was emptied.", "没有被清空的字段。"),
+    "reported_agreement": ("The export's own figures against ours", "导出文件自带的时长与本系统计算值的对比"),
+    "reported_agreement_cap": ("Where an export reports its own first-response or resolution minutes, the share "
+                               "of its tickets where ours (the metric views) agree within the tolerance. A low "
+                               "share points to a wrong time zone, unit or mapping.",
+                               "导出文件自带首次响应或解决时长(分钟)时,本系统计算值(指标视图)在容差内与之一致的工单占比。"
+                               "占比低通常说明时区、单位或映射有误。"),
+    "repeats": ("Repeat complaints and first-contact resolution", "重复投诉与首次解决率"),
+    "repeats_cap": ("Share of tickets whose customer came back about the same category while the ticket was "
+                    "open or within {days} days of its resolution ([repeats] window_days), by the first "
+                    "ticket; the count is of tickets followed by a repeat. Follow-ups by another channel "
+                    "count. Only tickets with a customer id.",
+                    "客户在工单未解决时或解决后 {days} 天内([repeats] window_days)就同一类别再次来诉的工单占比,"
+                    "按首张工单统计;数字为之后出现重复投诉的工单数。换渠道跟进也计入。仅含有客户编号的工单。"),
+    "repeats_no_customers": ("The tickets in view carry no customer id: repeats cannot be told.",
+                             "当前工单没有客户编号,无法识别重复投诉。"),
+    "repeat_rate": ("Repeat-contact rate", "重复来诉率"),
+    "fcr": ("First-contact resolution", "首次解决率"),
+    "repeats_other_channel": ("Repeats by another channel", "换渠道的重复投诉"),
+    "no_reported": ("No loaded export reports its own durations.", "已加载的导出文件都没有自带时长。"),
     "files": ("Files of the last runs", "最近运行的文件"),
     "controls": ("Refresh controls", "刷新控制"),
     "run_refresh": ("Run the refresh now", "立即运行刷新"),
     "refresh_done": ("The refresh ended with exit code {code}: {meaning}", "刷新结束,退出码 {code}:{meaning}"),
     "rollback": ("Roll back to the previous version", "回滚到上一个版本"),
     "rolled_back": ("{before} → {after} is live", "{before} → {after} 已生效"),
+    # process
+    "proc_no_events": ("{n:,} of these {total:,} tickets ({pct}) have no event log: their stages come from "
+                       "their time stamps only (created → first response → escalated → resolved → closed), so "
+                       "their pending and on-hold time and their handoffs are not known.",
+                       "这 {total:,} 张工单中有 {n:,} 张({pct})没有事件记录:其环节只能从时间戳推出"
+                       "(创建 → 首次响应 → 升级 → 解决 → 关闭),因此等待客户、挂起时间与转派情况未知。"),
+    "proc_all_events": ("Every one of these tickets has an event log.", "这些工单都有事件记录。"),
+    "kpi_desk_wait": ("Median wait on the desk", "等待客服时长中位数"),
+    "kpi_customer_wait": ("Median wait on the customer, when asked", "等待客户时长中位数(需客户回复时)"),
+    "kpi_customer_wait_help": ("Over the {share} of the tickets that waited on the customer (pending) at all.",
+                               "统计对象为曾等待客户回复(等待客户)的工单,占 {share}。"),
+    "kpi_reassigned": ("Reassigned to another agent", "转派给其他客服"),
+    "kpi_team_handoff": ("Handed to another team", "转交其他团队"),
+    "kpi_handoff_help": ("Share of the tickets with an event log; handoffs are known from events only.",
+                         "占有事件记录工单的比例;转派只能从事件得知。"),
+    "proc_where": ("Where tickets wait", "工单在哪个环节等待"),
+    "proc_where_cap": ("Time the tickets that entered each stage spent in it ({stat}), per {dim}; pending is "
+                       "waiting on the customer, on hold waiting on a third party, escalated the time with the "
+                       "second line; solved is the time before closing. Log scale. Click a bar to list its "
+                       "tickets. The same figures as the view stage_durations.",
+                       "进入各环节的工单在该环节停留的时间({stat}),按{dim}。等待客户指等客户回复,挂起指等待第三方,"
+                       "已升级指二线处理的时间;已解决指关闭前的时间。对数刻度。点击柱子可列出对应工单。"
+                       "与视图 stage_durations 的数字相同。"),
+    "statistic": ("Statistic", "统计量"),
+    "stat_median": ("median", "中位数"),
+    "stat_p90": ("P90", "P90"),
+    "proc_longest": ("The stage that holds tickets longest", "停留最久的环节"),
+    "proc_longest_cap": ("Per {dim}: the stage with the longest median, its median and P90, and the share of "
+                         "the tickets that entered it (solved aside, and stages fewer than 5 % of the tickets "
+                         "entered: a median of a handful says little).",
+                         "按{dim}:中位时长最长的环节、其中位数与 P90,以及进入该环节的工单比例(不含已解决,"
+                         "也不含进入工单不足 5% 的环节:少数几张工单的中位数说明不了什么)。"),
+    "proc_split": ("Waiting on the desk or on the customer", "等待客服还是等待客户"),
+    "proc_split_cap": ("Mean time per ticket, per {dim}: the desk working on it (new, open, escalated), the desk "
+                       "waiting on a third party (on hold), and the desk waiting on the customer (pending). "
+                       "Means, so that the parts add up; the medians are in the table.",
+                       "按{dim}每张工单的平均时间:客服处理中(新建、处理中、已升级)、客服等待第三方(挂起)、"
+                       "客服等待客户(等待客户回复)。使用平均值以便各部分相加;中位数见表格。"),
+    "proc_desk_working": ("desk working", "客服处理中"),
+    "proc_on_hold": ("on hold", "挂起"),
+    "proc_customer": ("waiting on the customer", "等待客户"),
+    "proc_points": ("Time points of the process", "流程时间节点"),
+    "proc_points_cap": ("Per time point ([sla.first_response] and [[process.targets]] in the settings): the "
+                        "tickets that met it, breached it, and are still inside it. A clock that never started "
+                        "(a ticket never escalated has no appeal) does not count.",
+                        "各时间节点(设置中的 [sla.first_response] 与 [[process.targets]]):达标、超时与仍在时限内的工单。"
+                        "从未开始计时的(未升级的工单没有申诉)不计入。"),
+    "proc_breaches": ("Tickets that breached a time point", "超过时间节点的工单"),
+    "proc_pick_target": ("Time point", "时间节点"),
+    "proc_no_breaches": ("No ticket breached this time point.", "没有工单超过该时间节点。"),
+    "proc_breaches_rows": ("Showing {shown:,} of {total:,} breaching tickets, latest past the target first; the "
+                           "download has all of them.",
+                           "显示 {shown:,} / {total:,} 张超时工单,超出最多的在前;下载文件包含全部。"),
+    "proc_rebuild": ("This warehouse was published before the process figures existed: run "
+                     "`python -m etl rebuild` to compute them.",
+                     "该数据仓库发布时还没有流程指标:运行 `python -m etl rebuild` 计算。"),
+    "met_pct": ("met %", "达标 %"),
+    # alerts
+    "alerts_firing": ("{n} alert(s) firing: see Alerts.", "{n} 条告警正在触发:见“告警”。"),
+    "alerts_now": ("Firing now", "正在触发"),
+    "alerts_now_cap": ("Rules (for a subject: each value of the rule's per field) whose last firing is a start. A "
+                       "rule fires once when it starts to hold and once when it clears, on the state each "
+                       "refresh publishes.",
+                       "最近一次记录为“触发”的规则(按规则的 per 字段逐个对象)。规则开始成立时触发一次,不再成立时解除一次,"
+                       "在每次刷新发布的数据上评估。"),
+    "alerts_quiet": ("No rule is firing.", "没有正在触发的规则。"),
+    "alerts_history": ("Firings", "触发记录"),
+    "alerts_history_cap": ("Every start and clear, newest first, with the values, the window and the delivery of "
+                           "its messages.", "每次触发与解除(最新的在前),附数值、时间窗与消息发送情况。"),
+    "alerts_none": ("No rule has fired yet.", "还没有规则触发过。"),
+    "alerts_pick": ("Firing", "触发记录"),
+    "alerts_tickets": ("Tickets behind this firing", "该次触发对应的工单"),
+    "alerts_tickets_cap": ("{total} tickets are behind this firing (the first [alerts] max_tickets of them are "
+                           "kept and listed), whatever the sidebar's filters.",
+                           "该次触发对应 {total} 张工单(保存并列出前 [alerts] max_tickets 张),不受侧边栏筛选影响。"),
+    "alerts_failed": ("Deliveries that failed", "发送失败的消息"),
+    "alerts_failed_cap": ("Retried, then given up; the refresh was not affected. Check the destination and its "
+                          "environment variables, then try python -m etl alerts test RULE.",
+                          "已重试后放弃;刷新未受影响。请检查目的地及其环境变量,然后运行 python -m etl alerts test RULE。"),
+    "alerts_rules": ("Rules in the settings", "设置中的规则"),
+    "alerts_rules_cap": ("[[alerts.rules]] and [alerts] rules_file (docs/ALERTS.md); disabled rules are not "
+                         "evaluated.", "[[alerts.rules]] 与 [alerts] rules_file(见 docs/ALERTS.md);停用的规则不评估。"),
+    "alerts_unavailable": ("Alerts are stored in the warehouse; this source ({why}) holds none.",
+                           "告警保存在数据仓库中;当前数据源({why})没有告警记录。"),
+    "delivered": ("sent", "已发送"),
+    "not_delivered": ("failed", "失败"),
 }
 
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
@@ -281,6 +388,18 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "formal_appeal": ("Formal appeal", "正式申诉"), "external_body": ("External body", "外部机构"),
     },
     "frt_sla": {"met": ("Met", "达标"), "breached": ("Breached", "超时"), "pending": ("Pending", "等待中")},
+    "stage": {
+        "new": ("New", "新建"), "open": ("Open", "处理中"), "pending": ("Pending (customer)", "等待客户"),
+        "on_hold": ("On hold", "挂起"), "escalated": ("Escalated", "已升级"),
+        "solved": ("Solved, not closed", "已解决未关闭"),
+    },
+    "process_target": {
+        "first_response": ("First response", "首次响应"),
+        "withdrawal_solved_or_escalated": ("Withdrawal solved or escalated", "提现问题解决或升级"),
+        "appeal_answered": ("Appeal answered", "申诉已答复"),
+    },
+    "evidence": {"events": ("events", "事件"), "timestamps": ("time stamps only", "仅时间戳")},
+    "alert_state": {"started": ("Started", "触发"), "cleared": ("Cleared", "解除")},
     "weekday": {str(i): v for i, v in enumerate(
         [("Mon", "周一"), ("Tue", "周二"), ("Wed", "周三"), ("Thu", "周四"), ("Fri", "周五"),
          ("Sat", "周六"), ("Sun", "周日")], start=1)},
@@ -314,6 +433,31 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "qa_reviews": ("QA reviews", "质检记录"), "agents": ("Agents", "客服"), "rejects": ("Rejected rows", "拒收行"),
     "rule": ("Rule", "规则"), "field": ("Field", "字段"), "raw_value": ("Raw value", "原始值"),
     "source_record": ("Record", "记录号"),
+    "figure": ("Figure", "指标"), "tickets_reported": ("Reported", "自带数值的工单"),
+    "tickets_compared": ("Compared", "可比较的工单"), "tickets_agreeing": ("Agreeing", "一致的工单"),
+    "agreeing_pct": ("Agreeing (%)", "一致占比(%)"),
+    "median_difference_minutes": ("Median difference (min)", "差值中位数(分钟)"),
+    "max_difference_minutes": ("Largest difference (min)", "最大差值(分钟)"),
+    # process
+    "target": ("Time point", "时间节点"), "clock_started_at": ("Clock started (UTC)", "开始计时(UTC)"),
+    "clock_stopped_at": ("Clock stopped (UTC)", "停止计时(UTC)"), "elapsed_minutes": ("Elapsed (min)", "已用(分钟)"),
+    "target_minutes": ("Target (min)", "目标(分钟)"), "over_minutes": ("Over by (min)", "超出(分钟)"),
+    "still_running": ("Still running", "仍在计时"), "evidence": ("Evidence", "依据"), "stage": ("Stage", "环节"),
+    "median_hours": ("Median (h)", "中位数(小时)"), "p90_hours": ("P90 (h)", "P90(小时)"),
+    "share_of_tickets": ("Share of tickets", "工单占比"), "tickets": ("Tickets", "工单数"),
+    "desk_median_hours": ("Median wait on the desk (h)", "等待客服中位数(小时)"),
+    "customer_median_hours": ("Median wait on the customer, when asked (h)", "等待客户中位数,需客户回复时(小时)"),
+    "agent_handoffs": ("Agent handoffs per ticket", "每单客服转派次数"),
+    "team_handoffs": ("Team handoffs per ticket", "每单团队转交次数"),
+    # alerts
+    "firing_id": ("Firing", "记录号"), "evaluated_at": ("Evaluated (UTC)", "评估时间(UTC)"),
+    "since": ("Since (UTC)", "开始于(UTC)"), "state": ("State", "状态"),
+    "per": ("Per", "按"), "value": ("Value", "数值"), "previous_value": ("Previous window", "前一时间窗"),
+    "threshold": ("Threshold", "阈值"), "condition": ("Condition", "条件"), "window_name": ("Window", "时间窗"),
+    "window_start": ("From (UTC)", "起(UTC)"), "window_end": ("To (UTC)", "止(UTC)"), "basis": ("Based on", "依据数"),
+    "behind": ("Tickets behind", "相关工单数"), "rule_text": ("What", "内容"), "note": ("Note", "说明"),
+    "delivery": ("Delivery", "发送"), "enabled": ("Enabled", "启用"), "notify": ("Notify", "通知"),
+    "version": ("Version", "版本"),
 }
 
 

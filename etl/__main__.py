@@ -211,6 +211,50 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the kept versions and exit")
     _common(p)
 
+    p = sub.add_parser("alerts", help="alert rules: list them, check them now, send a test message; the weekly digest",
+                       description="Alert rules ([[alerts.rules]] in the settings, or [alerts] rules_file) "
+                       "watch a metric over a window and fire when they start to hold and when they clear. "
+                       "The refresh evaluates them on every state it publishes; these commands list them, "
+                       "evaluate them now, or send a sample message; digest sends the weekly digest. "
+                       "docs/ALERTS.md.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    asub = p.add_subparsers(dest="alerts_command", required=True, metavar="ACTION")
+    q = asub.add_parser("list", help="the rules, whether each is enabled and firing, and the destinations",
+                        description="List the alert rules as the settings give them (a rule naming an unknown "
+                        "metric, field or window is reported as a configuration error, exit 2), whether each "
+                        "is enabled and how many of its subjects are firing in the live warehouse, and the "
+                        "destinations with the environment variables they need.")
+    _common(q)
+    q = asub.add_parser("check", help="evaluate the rules on the live warehouse now; deliver what fired",
+                        description="Evaluate every enabled rule on the published warehouse. Where a rule "
+                        "started to hold or cleared, the firings are stored in a new published version "
+                        "(the same atomic publish as a load; nothing is published when nothing changed) and "
+                        "then delivered. Logs one JSON object per line on stdout, like the refresh. A "
+                        "delivery that fails is logged and recorded, and does not change the exit code: "
+                        "0 evaluated, 1 failed (nothing published), 2 configuration error, 3 another load "
+                        "holds the warehouse.")
+    _common(q)
+    q = asub.add_parser("test", help="send one sample message of a rule to its destinations",
+                        description="Send one message marked as a test, with the rule's current values on "
+                        "the live warehouse (read only; nothing is stored), to each destination of the rule. "
+                        "Exit 0 when every destination took it, 1 with the reason in words otherwise "
+                        "(mail server unreachable, login refused, webhook answering an error …).")
+    q.add_argument("rule", metavar="RULE", help="the rule's name (python -m etl alerts list)")
+    _common(q)
+    q = asub.add_parser("digest", help="the weekly digest for managers: send it, or write it to a file",
+                        description="The last full week (Monday to Sunday in the reporting time zone) against "
+                        "the week before: the overview's figures, the largest moves of the first-response "
+                        "share by category and team, the breaches and the tickets that reached an external "
+                        "body, the alerts that started, and a link to the dashboard's view of the week. Read "
+                        "only. Sent as an HTML mail (with a text part) or a webhook to [alerts.digest] notify "
+                        "(default every destination), in [alerts] language; deploy/ has a Monday timer and "
+                        "cron line. Exit 0 sent (or written), 1 when a destination did not take it.")
+    q.add_argument("--week", metavar="DATE", help="any day of the week to report (default: the last full week "
+                   "before the data's as_of)")
+    q.add_argument("--out", metavar="FILE", help="write the HTML to FILE instead of sending it")
+    q.add_argument("--print", action="store_true", help="print the text instead of sending it")
+    _common(q)
+
     p = sub.add_parser("rebuild", help="recompute the metrics with the current settings",
                        description="Recompute every metric model without loading files, e.g. "
                        "after changing an SLA target or a schedule in the settings.",

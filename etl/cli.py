@@ -56,7 +56,71 @@ def dispatch(args: argparse.Namespace) -> int:
     return {"load": cmd_load, "demo": cmd_demo, "generate": cmd_generate, "status": cmd_status,
             "rebuild": cmd_rebuild, "refresh": cmd_refresh, "rollback": cmd_rollback,
             "profile": cmd_profile, "sql": cmd_sql, "user": cmd_user, "bench": cmd_bench,
-            "lake": cmd_lake}[args.command](args)
+            "lake": cmd_lake, "alerts": cmd_alerts}[args.command](args)
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """alerts list | check | test RULE (etl/alerts/check.py)."""
+    import os
+    from urllib.parse import urlsplit
+
+    from etl.alerts import check
+    from etl.alerts.messages import describe
+
+    settings = load_settings(args.config, args.db)  # a rule that is not valid stops here, in words
+    c = console()
+    cfg = settings.alerts
+    if args.alerts_command == "check":
+        from etl.refresh import json_logger
+
+        check.check(settings, log=json_logger())
+        return 0
+    if args.alerts_command == "digest":
+        return _digest(args, settings)
+    if args.alerts_command == "test":
+        for d in check.send_test(settings, args.rule):
+            c.print(line(("sent", "green"), f" to {d.destination} ({d.kind}) in {d.attempts} attempt(s)"))
+        return 0
+    firing = check.firing_now(settings)
+    t = Table(title="Alert rules", title_justify="left")
+    for col in ("rule", "enabled", "firing now", "what", "notify"):
+        t.add_column(col, no_wrap=col == "rule")
+    for rule in cfg.rules:
+        t.add_row(data(rule.name), "yes" if rule.enabled else "no", f"{firing.get(rule.name, 0):,}",
+                  data(describe(rule)), data(", ".join(rule.notify) if rule.notify is not None else "all"))
+    c.print(t if cfg.rules else Text("No alert rules are configured ([[alerts.rules]], docs/ALERTS.md)."))
+    for name, dest in cfg.destinations.items():
+        needs = ([cfg.smtp.username_env, cfg.smtp.password_env] if dest.kind == "email" else
+                 [dest.url_env, dest.secret_env])
+        env = ", ".join(f"{n} {'set' if os.environ.get(n) else 'NOT SET'}" for n in needs if n)
+        where = (", ".join(dest.to) if dest.kind == "email" else f"${dest.url_env}" if dest.url_env
+                 else "{0.scheme}://{0.netloc}/…".format(urlsplit(dest.url)))  # the path may hold a key
+        c.print(line(("destination", "b"), f" {name}: {dest.kind} → ", where, f" ({env})" if env else ""))
+    if not cfg.destinations:
+        c.print("No destination is configured ([alerts.destinations]): firings are stored and shown, "
+                "nothing is sent.", markup=False)
+    return 0
+
+
+def _digest(args: argparse.Namespace, settings) -> int:  # type: ignore[no-untyped-def]
+    from etl.alerts import digest
+
+    try:
+        day = dt.date.fromisoformat(args.week) if args.week else None
+    except ValueError:
+        raise InputError(f"--week {args.week!r} is not a date such as 2026-03-02") from None
+    report = digest.make(settings, day)
+    if args.out:
+        Path(args.out).write_text(digest.html_page(report), encoding="utf-8")
+        console().print(line("wrote the digest of the week of ", report.start.isoformat(), " to ", args.out))
+        return 0
+    if args.print:
+        print(digest.text(report), end="")
+        return 0
+    from etl.refresh import json_logger
+
+    sent = digest.send_digest(settings, report, log=json_logger())
+    return 0 if all(d.ok for d in sent) else 1
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

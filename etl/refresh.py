@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from etl.alerts.check import InBuild
 from etl.core.errors import ConfigError, DeskError, InputError, LockHeldError
 from etl.core.settings import Settings
 from etl.ingest.read import bounded, file_format, open_export, visible
@@ -91,6 +92,7 @@ class RefreshResult:
     failed: dict[str, str] = field(default_factory=dict)
     unsettled: list[str] = field(default_factory=list)
     run: RunResult | None = None
+    alerts: InBuild | None = None  # the rules evaluated in the run's build (etl/alerts)
 
 
 def inbox_files(inbox: Path) -> list[Path]:
@@ -250,6 +252,10 @@ def _refresh(settings: Settings, inbox: Path, log: Log) -> RefreshResult:
     except LockHeldError as exc:
         log("lock_held", detail=exc.detail, exit_code=EXIT_LOCKED)
         return RefreshResult(exit_code=EXIT_LOCKED)
+    if result.alerts is not None and result.run is not None and result.run.published:
+        # after the publish and the lock: a slow or failing destination holds up, fails and
+        # changes nothing; deliver_published never raises (etl/alerts/deliver.py)
+        result.alerts.deliver_published()
     log("refresh_finished", exit_code=result.exit_code, meaning=EXIT_CODES[result.exit_code],
         loaded=len(result.loaded), already_loaded=len(result.already_loaded), failed=len(result.failed),
         left_in_inbox=len(result.unsettled), seconds=round(time.monotonic() - started, 3))
@@ -287,13 +293,15 @@ def _refresh_locked(settings: Settings, inbox: Path, log: Log) -> RefreshResult:
             out.exit_code = EXIT_PARTIAL
         log("nothing_to_load", files_waiting=len(out.unsettled))
         return out
+    alerts = InBuild(settings, log)  # evaluated on the build just before its publish
     try:
-        run = load(stable, settings, command="refresh", keep_going=True)
+        run = load(stable, settings, command="refresh", keep_going=True, before_publish=alerts)
     except DeskError as exc:
         log("load_failed", error=bounded(exc), detail="nothing was published; the files stay in the inbox")
         out.exit_code = EXIT_FATAL
         return out
     out.run = run
+    out.alerts = alerts
     for failure in run.failed:
         path = Path(failure.path)
         out.failed[path.name] = bounded(failure.error)

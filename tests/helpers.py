@@ -107,3 +107,13 @@ def build_demo_warehouse(folder: Path, n: int = DEMO_TICKETS, seed: int = DEMO_S
     settings = settings_module.load_settings(db=folder / "wh" / "warehouse.duckdb")
     result = load([folder / "export"], settings, as_of=info.as_of)
     return DemoWarehouse(settings=settings, info=info, result=result)
+
+
+def open_drilldowns(at: Any) -> Any:
+    """Open every drill-down expander of an AppTest page (closed, they query and send no
+    rows: dashboard/frame.py) and run it again."""
+    keys = [k for k in at.session_state.keys() if str(k).endswith(("_tickets_open", "_reviews_open"))]
+    assert keys, "the page has no drill-down"
+    for k in keys:
+        at.session_state[k] = True
+    return at.run()

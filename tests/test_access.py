@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl.core.errors import ConfigError
 from etl.query import auth
-from tests.helpers import ROOT, load_sample
+from tests.helpers import ROOT, load_sample, open_drilldowns
 
 APP = str(ROOT / "dashboard" / "app.py")
 PASSWORD = "correct horse battery"
@@ -90,9 +90,9 @@ def test_roles_enforced_on_every_page(warehouse: Path, monkeypatch: pytest.Monke
 
 
 def test_customer_ids_only_for_analysts(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    viewer = signed_in(warehouse, monkeypatch, "viv")
+    viewer = open_drilldowns(signed_in(warehouse, monkeypatch, "viv"))
     assert all("Customer (hashed)" not in df.value.columns for df in viewer.dataframe)
-    analyst = signed_in(warehouse, monkeypatch, "ana")
+    analyst = open_drilldowns(signed_in(warehouse, monkeypatch, "ana"))
     assert any("Customer (hashed)" in df.value.columns for df in analyst.dataframe)
 
 

@@ -14,15 +14,17 @@ from etl.core.settings import load_settings
 from etl.load.run import load
 from etl.query import sqlguard
 from etl.warehouse.versions import resolve_live
-from tests.helpers import ROOT, DemoWarehouse, load_sample
+from tests.helpers import ROOT, DemoWarehouse, load_sample, open_drilldowns
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = {
     "views/overview.py": 3,
     "views/first_response.py": 5,
-    "views/resolution.py": 4,
+    "views/resolution.py": 5,
     "views/escalations.py": 3,
     "views/agent_quality.py": 3,
+    "views/process.py": 2,
+    "views/alerts.py": 0,
     "views/data_health.py": 0,
 }
 
@@ -139,7 +141,7 @@ def test_drilldown_tables_under_charts(sample_db: Path, monkeypatch: pytest.Monk
     at = app(sample_db, monkeypatch, period="all").run()
     labels = [e.label for e in at.expander]
     assert any(label.startswith("Tickets behind this chart") for label in labels)
-    at.switch_page("views/escalations.py").run()
+    open_drilldowns(at.switch_page("views/escalations.py").run())
     # the tickets that reached an external body: T10
     tables = [df.value for df in at.dataframe]
     assert any(list(t.get("Ticket", [])) == ["T10"] for t in tables)
@@ -250,7 +252,7 @@ def test_warehouse_published_by_an_earlier_version_still_renders(tmp_path: Path,
         at = app(settings.warehouse_path, monkeypatch, period="all").run()
         assert errors(at) == []
         lists.append(at.sidebar.multiselect(key="f_channel").options)
-        at.switch_page("views/agent_quality.py").run()
+        open_drilldowns(at.switch_page("views/agent_quality.py").run())
         assert errors(at) == []
         # (each warehouse hashes customer ids with its own salt)
         tables.append([df.value.drop(columns=[c for c in df.value.columns if "ustomer" in c])
@@ -260,3 +262,41 @@ def test_warehouse_published_by_an_earlier_version_still_renders(tmp_path: Path,
     assert len(tables[0]) == len(tables[1]) > 0
     for a, b in zip(tables[0], tables[1], strict=True):
         assert a.equals(b)  # (NaN equal to NaN)
+
+
+def test_closed_drilldown_queries_no_rows(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A drill-down expander reports its state: closed, only the count in its label is
+    queried; opened, its rows are."""
+    from dashboard import db
+
+    asked: list[str] = []
+    real = db.Warehouse.query
+
+    def counting(self, name, *args, **kw):  # type: ignore[no-untyped-def]
+        asked.append(name)
+        return real(self, name, *args, **kw)
+
+    monkeypatch.setattr(db.Warehouse, "query", counting)
+    at = app(sample_db, monkeypatch, period="all").run()
+    assert errors(at) == []
+    assert "tickets_count" in asked and "tickets" not in asked
+    assert not any("Ticket" in df.value.columns for df in at.dataframe)
+    asked.clear()
+    open_drilldowns(at)
+    assert "tickets" in asked
+    assert any("Ticket" in df.value.columns for df in at.dataframe)
+
+
+def test_resolution_page_shows_repeat_complaints(demo_warehouse: DemoWarehouse,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The repeat-contact rate and first-contact resolution come from ticket_repeats' macros."""
+    at = app(demo_warehouse.path, monkeypatch, period="all").run()
+    at.switch_page("views/resolution.py").run()
+    assert errors(at) == []
+    shown = metrics(at)
+    [(repeat, fcr)] = demo_warehouse.query(
+        "select pct_followed_by_repeat(followed_by_repeat), "
+        "pct_first_contact_resolved(first_contact_resolved, is_resolved, customer_id) from ticket_repeats")
+    assert shown["Repeat-contact rate"] == f"{repeat:.1f} %" and shown["First-contact resolution"] == f"{fcr:.1f} %"
+    assert 0 < repeat < 100
+    assert any(s.value == "Repeat complaints and first-contact resolution" for s in at.subheader)

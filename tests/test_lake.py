@@ -71,33 +71,40 @@ def need_spark() -> None:
         pytest.skip(reason)
 
 
-def three_ways(tmp: Path, settings: Settings) -> dict[str, Path]:
+@pytest.fixture(scope="module")
+def spark():  # type: ignore[no-untyped-def]
+    """One Spark session for the module's runs: the JVM starts once."""
+    need_spark()
+    session = lake_metrics.spark_session()
+    yield session
+    session.stop()
+
+
+def three_ways(tmp: Path, settings: Settings, spark) -> dict[str, Path]:  # type: ignore[no-untyped-def]
     """The warehouse's version file, and the metrics computed over its lake by DuckDB and Spark."""
     lake = tmp / "lake"
     lake_export.export(settings, lake)
     lake_metrics.run("duckdb", lake, tmp / "by_duckdb")
-    lake_metrics.run("spark", lake, tmp / "by_spark")
+    lake_metrics.run("spark", lake, tmp / "by_spark", session=spark)
     return {"warehouse": resolve_live(settings.warehouse_path), "lake": lake,
             "duckdb": tmp / "by_duckdb", "spark": tmp / "by_spark"}
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    need_spark()
+def generated(tmp_path_factory: pytest.TempPathFactory, spark) -> dict[str, Path]:  # type: ignore[no-untyped-def]
     tmp = tmp_path_factory.mktemp("generated")
-    info = generate(20_000, seed=11, out=tmp / "export")
+    info = generate(8_000, seed=11, out=tmp / "export")
     settings = settings_with(tmp, CONFIG)
     load([tmp / "export"], settings, as_of=info.as_of)
-    return three_ways(tmp, settings)
+    return three_ways(tmp, settings, spark)
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    need_spark()
+def sample(tmp_path_factory: pytest.TempPathFactory, spark) -> dict[str, Path]:  # type: ignore[no-untyped-def]
     tmp = tmp_path_factory.mktemp("sample")
     settings = settings_with(tmp, {})
     load_sample(settings)
-    return three_ways(tmp, settings)
+    return three_ways(tmp, settings, spark)
 
 
 def reader() -> duckdb.DuckDBPyConnection:
@@ -268,6 +275,7 @@ def test_macros_keep_one_definition() -> None:
             "/ NULLIF(COUNT(*), 0) AS r") in sql
     assert set(portable.macros()) == {"pct_frt_within_sla", "pct_escalated", "pct_reopened",
                                       "pct_csat_satisfied", "pct_reviews_with_error", "pct_reviews_with",
+                                      "pct_followed_by_repeat", "pct_first_contact_resolved",
                                       "qa_error_types"}
     # a macro without parameters too: the error types' list, as Spark writes an array
     sql = " ".join(portable.translate("select unnest(qa_error_types()) as e", "spark").split())

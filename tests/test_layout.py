@@ -17,6 +17,7 @@ ALLOWED = {
     "etl.load": {"etl.core", "etl.ingest", "etl.load", "etl.warehouse"},
     "etl.warehouse": {"etl.core", "etl.warehouse"},
     "etl.query": {"etl.core", "etl.query"},
+    "etl.alerts": {"etl.core", "etl.warehouse", "etl.query", "etl.alerts"},
 }
 
 

@@ -241,7 +241,7 @@ def test_uniqueness_checks_find_a_duplicate_ticket(settings, tmp_path) -> None: 
     shutil.copyfile(resolve_live(settings.warehouse_path), copy)
     con = duckdb.connect(str(copy))
     try:
-        for table in ("tickets", "ticket_metrics", "qa_reviews"):
+        for table in ("tickets", "ticket_metrics", "qa_reviews", "ticket_stage_times"):
             con.execute(f"create temp view {table}_in_scope as select * from {table}")
         assert {r.name: r.rows for r in checks.run_checks(con)}["tickets_unique"] == 0
         ticket = con.execute("select ticket_id from tickets order by ticket_id limit 1").fetchall()[0][0]

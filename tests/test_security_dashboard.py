@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.plain import md
 from etl.core.settings import load_settings
 from etl.load.run import load
-from tests.helpers import ROOT, SAMPLE_AS_OF
+from tests.helpers import ROOT, SAMPLE_AS_OF, open_drilldowns
 
 APP = str(ROOT / "dashboard" / "app.py")
 MARKDOWN = "**bold** [link](http://x) ![img](http://x/a.png) :red[x] <b>html</b>"
@@ -107,14 +107,14 @@ def app(db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 # ----------------------------------------------------------------------- finding 1: CSV injection
 def test_ticket_and_review_downloads_neutralise_formulas(hostile: Path, monkeypatch: pytest.MonkeyPatch,
                                                          media: list[MediaFileManager]) -> None:
-    at = app(hostile, monkeypatch).run()
+    at = open_drilldowns(app(hostile, monkeypatch).run())
     assert not at.exception
     files = downloads(at, media)
     tickets = [v for k, v in files.items() if k.startswith("tickets-")]
     assert tickets
     for data in tickets:
         assert_no_formula(data)
-    at.switch_page("views/agent_quality.py").run()
+    open_drilldowns(at.switch_page("views/agent_quality.py").run())
     assert not at.exception
     files = downloads(at, media)
     reviews = [v for k, v in files.items() if k.startswith("reviews-")]

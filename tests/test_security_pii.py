@@ -284,3 +284,29 @@ def test_rejects_of_a_profile_export(tmp_path: Path, monkeypatch: pytest.MonkeyP
     record = json.loads(raw)
     assert record["Contact ID"] == stored[0][0] and record["Subject"] == "mail [email]"
     assert "Contact phone" not in record and PHONE not in raw and PHONE not in reason
+
+
+def test_malformed_line_below_a_preamble_is_split_by_the_files_own_delimiter(tmp_path: Path) -> None:
+    """A semicolon export whose header is on line 3 under a comma-rich title: the malformed
+    line's customer field is found (and hashed) by the delimiter the file was read with, not
+    by one guessed again from the title line."""
+    from etl.ingest import profiles
+
+    s = settings_with(tmp_path, {})
+    own = tmp_path / "preamble.toml"
+    own.write_text('[profile]\nname = "preamble"\nkind = "tickets"\n\n[read]\nheader_row = 3\n\n'
+                   '[columns]\nticket_id = "Nr"\ncreated_at = "Opened"\ncustomer_id = "Client"\n'
+                   'subject = "Subject"\n', encoding="utf-8")
+    export = tmp_path / "report.csv"
+    export.write_text("Complaints report, all channels, all teams, generated daily\n"
+                      "Desk, region, owner\n"
+                      "Nr;Opened;Client;Subject\n"
+                      f"N1;2026-01-05 09:00:00;{CUSTOMER};hello\n"
+                      f"N2;2026-01-05 10:00:00;{CUSTOMER};a field;too many\n", encoding="utf-8")
+    result = load([export], s, profile=profiles.find(str(own)), as_of=SAMPLE_AS_OF)
+    assert result.files[0].rows_loaded == 1
+    stored = query(s, "select customer_id from tickets")[0][0]
+    raw = query(s, "select raw_record from rejects where reason_code = 'malformed_line'")
+    assert len(raw) == 1
+    assert CUSTOMER not in raw[0][0] and stored in raw[0][0]
+    assert raw[0][0].startswith("N2;") and raw[0][0].count(";") == 4

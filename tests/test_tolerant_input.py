@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from etl.core.errors import InputError
 from etl.load.run import load
 from tests.helpers import REALDATA, SAMPLE_AS_OF, query
 
@@ -145,3 +146,168 @@ def test_a_column_named_twice_keeps_both(settings, tmp_path: Path) -> None:  # t
     f = load([export], settings, profile=profiles.find(str(own)), as_of=SAMPLE_AS_OF).files[0]
     assert (f.rows_read, f.rows_loaded) == (1, 1)
     assert query(settings, "select ticket_id, subject from tickets") == [("A1", "second")]
+
+
+def test_reported_figures_are_compared_with_ours(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """An export's own durations ([reported], here in hours and as H:MM:SS) are kept beside
+    ours: agreeing within two minutes, off by 10 minutes, reported but not computable, and
+    unreadable (emptied and recorded, the ticket loads)."""
+    from etl.ingest import profiles
+
+    own = tmp_path / "own.toml"
+    own.write_text('[profile]\nname = "own"\nkind = "tickets"\n\n[columns]\nticket_id = "Nr"\n'
+                   'created_at = "Opened"\nfirst_response_at = "Answered"\nresolved_at = "Solved"\n\n'
+                   '[reported]\nresolution_minutes = { column = "Hours to solve", unit = "hours" }\n'
+                   'first_response_minutes = { column = "Wait", unit = "minutes" }\n', encoding="utf-8")
+    export = _write(tmp_path / "own.csv", ["Nr", "Opened", "Answered", "Solved", "Hours to solve", "Wait"], [
+        ["R1", "2026-01-05 09:00:00", "2026-01-05 09:30:00", "2026-01-05 11:00:00", "2.01", "0:30:40"],
+        ["R2", "2026-01-05 09:00:00", "2026-01-05 09:30:00", "2026-01-05 11:10:00", "2", "41"],
+        ["R3", "2026-01-05 09:00:00", "", "", "3.5", ""],
+        ["R4", "2026-01-05 09:00:00", "2026-01-05 09:30:00", "2026-01-05 10:00:00", "soon", "30"],
+    ])
+    result = load([export], settings, profile=profiles.find(str(own)), as_of=SAMPLE_AS_OF)
+    assert result.files[0].rows_loaded == 4
+    assert query(settings, "select ticket_id, first_response_minutes_reported, resolution_minutes_reported "
+                           "from tickets order by 1") == [
+        ("R1", 30 + 40 / 60, 120.6), ("R2", 41.0, 120.0), ("R3", None, 210.0), ("R4", 30.0, None)]
+    assert query(settings, "select ticket_id, field, raw_value, rule from data_issues") == [
+        ("R4", "resolution_minutes_reported", "soon", "bad_duration")]
+    got = query(settings, "select figure, tickets_reported, tickets_compared, tickets_agreeing, agreeing_pct, "
+                          "max_difference_minutes from reported_agreement order by figure")
+    assert got[0][:5] == ("first_response_minutes", 3, 3, 2, 100 * 2 / 3)
+    assert got[0][5] == pytest.approx(11.0)
+    # R1 within 0.6 min, R2 off by 10 min, R3 not computable (not resolved)
+    assert got[1][:5] == ("resolution_minutes", 3, 2, 1, 50.0)
+    assert got[1][5] == pytest.approx(10.0)
+
+
+def test_suggest_keeps_a_full_resolution_time_to_compare(tmp_path: Path) -> None:
+    """A Zendesk-like export with Solved at and both resolution figures: the time stamp is
+    the resolution, Zendesk's full resolution time (to the last solve) the figure compared
+    with ours, the business-hours one only named."""
+    import tomllib
+
+    from etl.ingest.profiles.suggest import suggest
+
+    export = _write(tmp_path / "view.csv", ["Ticket number", "Created at", "Solved at",
+                                            "First resolution time in minutes", "Full resolution time in minutes",
+                                            "Full resolution time in minutes within business hours"],
+                    [["1", "2026-01-05 09:00", "2026-01-05 11:00", "60", "120", "100"]])
+    profile = tomllib.loads(suggest(export))
+    assert profile["columns"]["resolved_at"] == "Solved at"
+    assert profile["reported"] == {"resolution_minutes": {"column": "Full resolution time in minutes",
+                                                          "unit": "minutes"}}
+    assert "durations" not in profile
+
+
+def test_date_and_time_of_day_in_two_columns(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The creation's date and its time of day in separate columns (as the FCC's Comcast
+    file has them): suggest joins them, the format is inferred on the joined value; no time
+    leaves the date alone, no date is no creation time (rejected)."""
+    import tomllib
+
+    from etl.ingest import profiles
+    from etl.ingest.profiles.suggest import suggest
+
+    export = _write(tmp_path / "log.csv", ["Ticket #", "Date", "Time", "Status"], [
+        ["1", "22-04-15", "3:53:50 PM", "Closed"], ["2", "04-08-15", "10:22:56 AM", "Open"],
+        ["3", "13-05-15", "", "Open"], ["4", "", "9:00:00 AM", "Open"]])
+    text = suggest(export, timezone="UTC")
+    assert tomllib.loads(text)["columns"]["created_at"] == {"date": "Date", "time": "Time"}
+    own = tmp_path / "log.toml"
+    own.write_text(text, encoding="utf-8")
+    f = load([export], settings, profile=profiles.find(str(own)), as_of=SAMPLE_AS_OF).files[0]
+    assert (f.rows_loaded, f.rows_rejected) == (3, 1) and f.rejected_reasons == {"missing_created_at": 1}
+    assert query(settings, "select ticket_id, strftime(created_at, '%Y-%m-%d %H:%M:%S') from tickets order by 1") == [
+        ("1", "2015-04-22 15:53:50"), ("2", "2015-08-04 10:22:56"), ("3", "2015-05-13 00:00:00")]
+
+
+def test_comcast_file_gets_its_time_of_day(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = REALDATA / "comcast-fcc-complaints" / "Comcast_telecom_complaints_data.csv"
+    if not path.exists():
+        pytest.skip(f"{path} is absent (the shared real-data folder is not beside this checkout)")
+    from etl.ingest import profiles
+    from etl.ingest.profiles.suggest import suggest
+
+    own = tmp_path / "comcast.toml"
+    own.write_text(suggest(path, timezone="America/New_York"), encoding="utf-8")
+    f = load([path], settings, profile=profiles.find(str(own)), as_of=SAMPLE_AS_OF).files[0]
+    assert f.rows_loaded == 2224
+    # ticket 250635: 22-04-15 3:53:50 PM, New York (EDT, UTC-4)
+    assert query(settings, "select strftime(created_at, '%Y-%m-%d %H:%M:%S') from tickets "
+                           "where ticket_id = '250635'") == [("2015-04-22 19:53:50",)]
+    assert query(settings, "select count(*) from tickets where strftime(created_at at time zone "
+                           "'America/New_York', '%H:%M:%S') <> '00:00:00'")[0][0] > 2000
+
+
+def test_process_mining_log_created_at_its_first_event(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A process-mining log (a row per activity of a case, as the Verenich helpdesk log):
+    through suggest, each case is one ticket created at its first activity, not its last."""
+    from etl.ingest import profiles
+    from etl.ingest.profiles.suggest import suggest
+
+    export = _write(tmp_path / "helpdesk.csv", ["CaseID", "ActivityID", "CompleteTimestamp"], [
+        ["2", "1", "2012-04-03 16:55:38"], ["2", "8", "2012-04-03 16:55:53"], ["2", "6", "2012-04-05 17:15:52"],
+        ["3", "1", "2010-10-29 18:14:06"], ["3", "6", "2010-11-04 15:27:00"]])
+    own = tmp_path / "helpdesk.toml"
+    own.write_text(suggest(export, timezone="UTC"), encoding="utf-8")
+    f = load([export], settings, profile=profiles.find(str(own)), as_of=SAMPLE_AS_OF).files[0]
+    assert (f.rows_read, f.rows_loaded, f.rows_skipped) == (5, 2, 3)
+    assert query(settings, "select ticket_id, strftime(created_at, '%Y-%m-%d %H:%M:%S') from tickets order by 1") == [
+        ("2", "2012-04-03 16:55:38"), ("3", "2010-10-29 18:14:06")]
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_workbook_sheet_whose_header_fits(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A workbook whose first sheet is a cover of totals: the load reads the sheet a profile
+    fits (here Freshdesk's columns), says so, and suggest names the sheet in [read]."""
+    import tomllib
+
+    from etl.ingest import profiles
+    from etl.ingest.profiles.suggest import suggest
+
+    export = _workbook(tmp_path / "report.xlsx", {
+        "Summary": [["Report", "Tickets"], ["January", 2]],
+        "Tickets": [["Ticket ID", "Subject", "Status", "Priority", "Source", "Agent", "Group", "Created time",
+                     "Resolved time", "Closed time", "First response time (in hrs)", "Resolution time (in hrs)",
+                     "First response status"],
+                    [101, "Withdrawal pending", "Resolved", "High", "Email", "Li Na", "Payments",
+                     dt.datetime(2026, 1, 5, 9, 0), dt.datetime(2026, 1, 5, 15, 0), None, 1.5, 6.0, "Within SLA"],
+                    [102, "Cannot log in", "Open", "Medium", "Portal", "Wang Wei", "Frontline",
+                     dt.datetime(2026, 1, 6, 9, 0), None, None, 0.25, None, "Within SLA"]],
+        "Notes": [["note"], ["exported by the desk"]]})
+    f = load([export], settings, as_of=SAMPLE_AS_OF).files[0]
+    assert (f.profile, f.rows_loaded) == ("freshdesk_csv", 2)
+    assert any("sheet 'Tickets' read" in w for w in f.warnings)
+    assert query(settings, "select ticket_id, first_response_minutes from ticket_metrics order by 1") == [
+        ("101", 90.0), ("102", 15.0)]
+    text = suggest(export)
+    assert tomllib.loads(text)["read"]["sheet"] == "Tickets"
+    own = tmp_path / "own.toml"
+    own.write_text(text, encoding="utf-8")
+    other = settings_for(tmp_path / "b")
+    g = load([export], other, profile=profiles.find(str(own)), as_of=SAMPLE_AS_OF).files[0]
+    assert g.rows_loaded == 2
+    # a sheet the profile names that the workbook lacks: said in words
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text(text.replace('sheet = "Tickets"', 'sheet = "Tickets 2026"'), encoding="utf-8")
+    with pytest.raises(InputError, match="has no sheet 'Tickets 2026'"):
+        load([export], settings_for(tmp_path / "c"), profile=profiles.find(str(wrong)), as_of=SAMPLE_AS_OF)
+
+
+def settings_for(folder: Path):  # type: ignore[no-untyped-def]
+    from etl.core.settings import load_settings
+
+    return load_settings(db=folder / "warehouse.duckdb")

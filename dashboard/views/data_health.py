@@ -136,6 +136,19 @@ def render(ctx: Context) -> None:
         st.download_button(ctx.t("download_csv"), data=all_issues, file_name="data_issues.csv", mime="text/csv",
                            on_click="ignore", key="download_issues")
 
+    st.subheader(ctx.t("reported_agreement"))
+    try:
+        agreement = wh.sql("""select source, figure, tickets_reported, tickets_compared, tickets_agreeing,
+                                     agreeing_pct, median_difference_minutes, max_difference_minutes
+                              from reported_agreement order by source, figure""")
+    except duckdb.Error:  # a warehouse published before the view existed, or the lake
+        agreement = None
+    if agreement is None or agreement.empty:
+        st.caption(ctx.t("no_reported"))
+    else:
+        st.caption(ctx.t("reported_agreement_cap"))
+        st.dataframe(localise(agreement, ctx.lang), hide_index=True, width="stretch")
+
     st.subheader(ctx.t("warnings"))
     warnings = wh.sql("select warnings from load_runs order by run_id desc limit 1")
     items = list(warnings["warnings"].iloc[0]) if not warnings.empty and warnings["warnings"].iloc[0] is not None else []

@@ -25,6 +25,39 @@ def survival_table(ctx: Context) -> tuple[dict, pd.DataFrame]:
     return curves, pd.DataFrame(rows)
 
 
+REPEAT_DIMS = {"category": "category", "channel": "channel", "team": "team", "agent": "agent_id"}
+
+
+def repeats(ctx: Context) -> None:
+    """Repeat complaints and first-contact resolution (ticket_repeats), by the first ticket."""
+    st.subheader(ctx.t("repeats"))
+    kpis = ctx.wh.query("repeats_kpis", ctx.filters).iloc[0]
+    if not kpis["with_customer"]:
+        st.caption(ctx.t("repeats_no_customers"))
+        return
+    left, middle, right = st.columns(3)
+    left.metric(ctx.t("repeat_rate"), "—" if kpis["pct_repeat"] is None else f"{kpis['pct_repeat']:.1f} %")
+    middle.metric(ctx.t("fcr"), "—" if kpis["pct_fcr"] is None else f"{kpis['pct_fcr']:.1f} %")
+    right.metric(ctx.t("repeats_other_channel"), f"{int(kpis['repeats_other_channel']):,} / {int(kpis['repeats']):,}")
+    dim = st.segmented_control(ctx.t("split_by"), list(REPEAT_DIMS), default="category", key="repeat_dim",
+                               format_func=lambda d: ctx.t(d)) or "category"
+    field = REPEAT_DIMS[dim]
+    rates = ctx.wh.query("repeats_by", ctx.filters, dim=field).rename(columns={"value": field})
+    if rates.empty:
+        st.caption(ctx.t("no_rows"))
+        return
+    show_chart(ctx, charts.share_bars(rates, field, "pct_repeat", "followed", ctx.lang, "%",
+                                      color=charts.PALETTE[2]),
+               f"repeat_rate_{dim}", ctx.t("repeats_cap", days=f"{repeat_window_days(ctx):g}"), field=dim,
+               extra="exists (select 1 from ticket_repeats r where r.source = t.source "
+                     "and r.ticket_id = t.ticket_id and r.followed_by_repeat)")
+
+
+def repeat_window_days(ctx: Context) -> float:
+    meta = ctx.wh.sql("select value from warehouse_meta where key = 'repeat_window_days'")
+    return float(meta["value"].iloc[0]) if not meta.empty else 7.0
+
+
 def render(ctx: Context) -> None:
     st.title(ctx.t("page_resolution"))
     by_cat = ctx.wh.query("resolution_by_category", ctx.filters)
@@ -52,6 +85,8 @@ def render(ctx: Context) -> None:
     show_chart(ctx, charts.weekly_lines(weekly, "category", "median_hours", ctx.lang, ctx.t("hours"),
                                         percent=False),
                "res_weekly", ctx.t("res_trend_cap"), field="week", extra="t.is_resolved")
+
+    repeats(ctx)
 
     st.subheader(ctx.t("open_ageing"))
     ageing = ctx.wh.query("open_ageing", ctx.filters)

@@ -12,6 +12,7 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
         "priority", "status", "team", "agent_id", "first_response_at", "resolved_at",
         "closed_at", "escalation_level", "escalated_at", "reopen_count", "csat",
         "customer_id", "language", "subject", "frt_sla_reported",
+        "first_response_minutes_reported", "resolution_minutes_reported",
     ),
     "events": ("ticket_id", "event_at", "event_type", "actor_id", "actor_role", "detail"),
     "qa_reviews": (

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from etl.core.alert_settings import AlertSettings, alert_settings
 from etl.core.errors import ConfigError
 
 DEFAULTS_FILE = Path(__file__).with_name("defaults.toml")
@@ -64,6 +65,28 @@ class SlaRule:
 
 
 @dataclass(frozen=True)
+class ProcessTarget:
+    """A time point of the complaint process ([[process.targets]]): from `start` to `stop`
+    within `target_minutes` on `clock`, for tickets that match every given dimension. Rules
+    with the same name are tried in order; the first that matches a ticket applies."""
+
+    name: str
+    start: str
+    stop: str
+    target_minutes: float
+    clock: str
+    priority: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    team: str | None = None
+
+
+# where a process target's clock starts and stops (docs/METRICS.md, process_target_results)
+PROCESS_STARTS = ("created", "escalated", "appeal", "external_body")
+PROCESS_STOPS = ("first_response", "reply", "solved", "escalated", "solved_or_escalated")
+
+
+@dataclass(frozen=True)
 class ScheduleRule:
     schedule: str
     channel: str | None = None
@@ -92,6 +115,9 @@ class Settings:
     dashboard_source: str = "warehouse"
     lake_metrics: Path | None = None   # the folder `lake metrics --out` publishes
     lake: Path | None = None           # the lake's cleaned tables, when not where the metrics say
+    alerts: AlertSettings = field(default_factory=AlertSettings)  # [alerts]: etl/core/alert_settings.py
+    process_targets: tuple[ProcessTarget, ...] = ()
+    repeat_window_days: float = 7.0  # [repeats] window_days: a repeat comes back within this of the resolution  # [[process.targets]], in the order they are tried
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
 
@@ -196,6 +222,50 @@ def _clock(value: Any, where: str) -> str:
     return str(value)
 
 
+def _window_days(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 365:
+        raise ConfigError(f"repeats.window_days must be a number of days from 0 to 365, not {value!r}")
+    return float(value)
+
+
+def _process_targets(data: dict[str, Any]) -> tuple[ProcessTarget, ...]:
+    """[[process.targets]]: the process's time points besides the first response (which is
+    [sla.first_response])."""
+    out: list[ProcessTarget] = []
+    for i, rule in enumerate(data.get("process", {}).get("targets", [])):
+        where = f"process.targets[{i}]"
+        if not isinstance(rule, dict):
+            raise ConfigError(f"{where} must be a table ([[process.targets]])")
+        keys = set(rule) - {"name", "start", "stop", "target_minutes", "clock", "priority", "category",
+                            "channel", "team"}
+        if keys:
+            raise ConfigError(f"{where}: unknown keys {sorted(keys)}")
+        name = rule.get("name")
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name):
+            raise ConfigError(f"{where}.name must be a name of lower-case letters, digits and _ (e.g. "
+                              "'appeal_answered')")
+        if name == "first_response":
+            raise ConfigError(f"{where}: the first response's time point is [sla.first_response]; "
+                              "give this target another name")
+        start, stop = rule.get("start", "created"), rule.get("stop")
+        if start not in PROCESS_STARTS:
+            raise ConfigError(f"{where}.start = {start!r}; use one of {', '.join(PROCESS_STARTS)}")
+        if stop not in PROCESS_STOPS:
+            raise ConfigError(f"{where}.stop = {stop!r}; use one of {', '.join(PROCESS_STOPS)}")
+        if start != "created" and stop not in ("reply", "solved"):
+            raise ConfigError(f"{where}: a clock that starts at {start!r} stops at 'reply' or 'solved'")
+        out.append(ProcessTarget(
+            name=name, start=start, stop=stop,
+            target_minutes=_minutes(rule.get("target_minutes"), f"{where}.target_minutes"),
+            clock=_clock(rule.get("clock", "calendar"), f"{where}.clock"),
+            priority=_opt(rule, "priority", PRIORITIES, where),
+            category=_opt(rule, "category", CATEGORIES, where),
+            channel=_opt(rule, "channel", CHANNELS, where),
+            team=_opt(rule, "team", None, where),
+        ))
+    return tuple(out)
+
+
 def _path(value: Any) -> Path:
     path = Path(str(value))
     return path if path.is_absolute() else Path.cwd() / path
@@ -280,6 +350,9 @@ def build_settings(data: dict[str, Any], db_override: str | os.PathLike[str] | N
         stale_after_hours=float(refresh.get("stale_after_hours", 26)),
         hash_customer_ids=bool(data.get("privacy", {}).get("hash_customer_ids", True)),
         scrub_free_text=bool(data.get("privacy", {}).get("scrub_free_text", True)),
+        alerts=alert_settings(data),
+        process_targets=_process_targets(data),
+        repeat_window_days=_window_days(data.get("repeats", {}).get("window_days", 7)),
         raw=data,
     )
 

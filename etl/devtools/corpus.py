@@ -5,7 +5,8 @@
 For every export file under the folders (CSV, TSV, JSON, .xlsx): `load FILE` into a fresh
 warehouse; where no profile is detected, `profile suggest FILE` and `load FILE --profile
 <the suggestion, unedited>`. One row per file: how it went in, rows read, loaded, rejected,
-skipped (with the reasons), or the error. Nothing is written outside a temporary folder.
+skipped (with the reasons), or the error; where the file reports its own durations, on how
+many of its tickets ours agree (the view reported_agreement). Nothing is written outside a temporary folder.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from etl.core.errors import DeskError
 from etl.core.settings import load_settings
 from etl.ingest import profiles
 from etl.ingest.profiles.suggest import suggest
 from etl.ingest.read import file_format
 from etl.load.run import FileResult, load
+from etl.warehouse.versions import resolve_live
 
 AS_OF = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
@@ -37,6 +41,7 @@ class Outcome:
     rejected: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     emptied: dict[str, int] = field(default_factory=dict)   # data_issues by rule
+    agreement: dict[str, tuple[int, int]] = field(default_factory=dict)  # figure → (compared, agreeing)
     error: str = ""
 
     @property
@@ -75,12 +80,26 @@ def _from(results: list[FileResult], how: str, path: Path) -> Outcome:
     return out
 
 
+def _agreement(out: Outcome, warehouse: Path) -> Outcome:
+    """The file's own figures against ours (the view reported_agreement), where it has any."""
+    con = duckdb.connect(str(resolve_live(warehouse)), read_only=True)
+    try:
+        for figure, compared, agreeing in con.execute(
+                "select figure, sum(tickets_compared), sum(tickets_agreeing) from reported_agreement "
+                "group by figure order by figure").fetchall():
+            out.agreement[figure] = (int(compared), int(agreeing))
+    finally:
+        con.close()
+    return out
+
+
 def try_file(path: Path, work: Path) -> Outcome:
     """`load`, else `suggest` + `load --profile`, as a new user would."""
     settings = load_settings(db=work / "a" / "warehouse.duckdb")
     try:
         files = load([path], settings, as_of=AS_OF).files
-        return _from(files, f"detected {files[0].profile}" if files[0].profile else "canonical", path)
+        return _agreement(_from(files, f"detected {files[0].profile}" if files[0].profile else "canonical", path),
+                          settings.warehouse_path)
     except DeskError as first:
         if "no mapping profile fits" not in str(first) and "not in the canonical format" not in str(first):
             return Outcome(path=str(path), how="failed", error=str(first).splitlines()[0][:300])
@@ -90,7 +109,7 @@ def try_file(path: Path, work: Path) -> Outcome:
         own.write_text(text, encoding="utf-8")
         settings = load_settings(db=work / "b" / "warehouse.duckdb")
         files = load([path], settings, as_of=AS_OF, profile=profiles.find(str(own))).files
-        return _from(files, "suggested", path)
+        return _agreement(_from(files, "suggested", path), settings.warehouse_path)
     except DeskError as exc:
         return Outcome(path=str(path), how="suggested, failed", error=str(exc).splitlines()[0][:300])
 
@@ -104,8 +123,8 @@ def run(folders: list[Path]) -> list[Outcome]:
 
 
 def table(outcomes: list[Outcome], root: Path | None = None) -> str:
-    lines = ["| file | how it went in | read | loaded | rejected | skipped | reasons |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| file | how it went in | read | loaded | rejected | skipped | reasons | its own figures agree |",
+             "|---|---|---|---|---|---|---|---|"]
     for o in outcomes:
         name = str(Path(o.path).relative_to(root)) if root and Path(o.path).is_relative_to(root) else o.path
         reasons = "; ".join([*(f"rejected {k} {v}" for k, v in o.rejected.items()),
@@ -113,8 +132,10 @@ def table(outcomes: list[Outcome], root: Path | None = None) -> str:
                              *(f"emptied {k} {v}" for k, v in o.emptied.items())])
         if o.error:
             reasons = o.error.replace("|", "/")
+        agree = "; ".join(f"{figure} {agreeing:,} of {compared:,}" for figure, (compared, agreeing)
+                          in o.agreement.items())
         lines.append(f"| {name} | {o.how} | {o.rows_read:,} | {o.rows_loaded:,} ({o.share_loaded:.0%}) | "
-                     f"{o.rows_rejected:,} | {o.rows_skipped:,} | {reasons} |")
+                     f"{o.rows_rejected:,} | {o.rows_skipped:,} | {reasons} | {agree} |")
     return "\n".join(lines)
 
 

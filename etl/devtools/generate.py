@@ -27,6 +27,7 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))  # no daylight saving since 1991
 CHUNK_DAYS = 14
 
 CHANNELS = np.array(["chat", "email", "app", "ai_bot", "phone", "web", "social"])
+EMAIL_CODE = int(np.flatnonzero(CHANNELS == "email")[0])
 CHANNEL_P = np.array([0.28, 0.18, 0.16, 0.18, 0.10, 0.07, 0.03])
 CHANNEL_ZH = np.array(["在线客服", "邮件", "应用", "智能客服", "电话", "网页", "社交媒体"])
 # median minutes from the start of staffed time to a human's first reply, per channel
@@ -202,14 +203,15 @@ class _EventLog:
 
     def __init__(self, with_events: np.ndarray) -> None:
         self.with_events = with_events
-        self.parts: list[tuple[np.ndarray, np.ndarray, str, np.ndarray, str, str | None]] = []
+        self.parts: list[tuple[np.ndarray, np.ndarray, str, np.ndarray, str, np.ndarray]] = []
 
     def add(self, mask: np.ndarray, at: np.ndarray, etype: str, actor: np.ndarray | str,
-            role: str, detail: str | None = None) -> None:
+            role: str, detail: np.ndarray | str | None = None) -> None:
         sel = np.flatnonzero(mask & self.with_events)
         if len(sel):
             actors = np.full(len(sel), actor, dtype=object) if isinstance(actor, str) else actor[sel]
-            self.parts.append((sel, at[sel], etype, actors, role, detail))
+            details = detail[sel] if isinstance(detail, np.ndarray) else np.full(len(sel), detail, dtype=object)
+            self.parts.append((sel, at[sel], etype, actors, role, details))
 
     def table(self, ticket_ids: pa.Array) -> pa.Table | None:
         if not self.parts:
@@ -219,7 +221,7 @@ class _EventLog:
         types = np.concatenate([np.full(len(p[0]), p[2], dtype=object) for p in self.parts])
         actors = np.concatenate([p[3] for p in self.parts])
         roles = np.concatenate([np.full(len(p[0]), p[4], dtype=object) for p in self.parts])
-        details = np.concatenate([np.full(len(p[0]), p[5], dtype=object) for p in self.parts])
+        details = np.concatenate([p[5] for p in self.parts])
         o = np.lexsort((at, idx))
         types, actors, roles = types[o], actors[o], roles[o]
         # the AI assistant's own resolution is the bot's event
@@ -269,6 +271,9 @@ def generate(n: int, *, seed: int = 7, out: Path, end: dt.date | None = None,
     if events_share is None:
         events_share = 1.0 if n <= 200_000 else 0.1
     rng = np.random.default_rng(seed)
+    # status changes and assignments draw from a stream of their own, so that every other
+    # figure is what it was before they were added
+    aux = np.random.default_rng([seed, 19])
     out.mkdir(parents=True, exist_ok=True)
 
     holiday = _holiday_days(start)
@@ -412,6 +417,10 @@ def generate(n: int, *, seed: int = 7, out: Path, end: dt.date | None = None,
             "customer_id": _ids("C", customer, 7),
             "language": pc.if_else(pa.array(zh), pa.scalar("zh"), pa.scalar("en")),
             "subject": _subjects(rng, category, zh),
+            # the e-mail desk's tool reports its own resolution minutes, rounded to the minute
+            # (ours agree: reported_agreement on Data health); no other channel reports any
+            "resolution_minutes_reported": pa.array(np.rint((resolved - created) / 60).astype(np.float64),
+                                                    mask=~(is_resolved & (channel == EMAIL_CODE))),
         }))
 
         # event log for a share of the tickets, consistent with the columns above
@@ -443,6 +452,29 @@ def generate(n: int, *, seed: int = 7, out: Path, end: dt.date | None = None,
             add(again, reopened_at, "reopened", cust, "customer")
         add(is_resolved, resolved, "resolved", np.where(has_human, agent_np, "bot"), "agent")
         add(closed, resolved + 3 * 86400, "closed", "system", "system")
+        # the process's stages (docs/DEMO_DATA.md): an agent's question sets some tickets
+        # pending until the customer's reply; financial cases wait on hold in the middle; open
+        # tickets reach the status they are in; a few reach a wrong agent before their own
+        ask = follow & (reopens == 0) & (aux.random(m) < 0.35)
+        add(ask, first_resp + (follow_at - first_resp) // 2, "status_change", agent_np, "agent", "status: pending")
+        span = resolved - first_resp
+        hold = is_resolved & answered & (reopens == 0) & np.isin(category, [2, 3]) & (aux.random(m) < 0.25)
+        add(hold, first_resp + (span * 0.55).astype(np.int64), "status_change", agent_np, "agent", "status: on_hold")
+        add(hold, first_resp + (span * 0.85).astype(np.int64), "status_change", agent_np, "agent", "status: open")
+        since = np.where(answered, first_resp, np.where(bot, bot_reply, created))
+        since = np.where(follow, np.maximum(since, follow_at), since)
+        now_at = np.minimum(since + 600, as_of_s - 1)
+        for code, status in ((2, "status: pending"), (3, "status: on_hold")):
+            now = ~is_resolved & (status_code == code)
+            add(now & answered, now_at, "status_change", agent_np, "agent", status)
+            add(now & ~answered, now_at, "status_change", "system", "system", status)  # the assistant's
+        misrouted = answered & (aux.random(m) < 0.06)
+        wrong = (agent + 1 + aux.integers(0, n_agents - 1, m)) % n_agents
+        wait = first_resp - created
+        add(misrouted, created + wait // 3, "assigned", "system", "system",
+            np.char.add("assignee: ", agent_ids[wrong]).astype(object))
+        add(misrouted, created + 2 * (wait // 3), "assigned", "system", "system",
+            np.char.add("assignee: ", agent_ids[agent]).astype(object))
         events = log.table(ticket_ids)
         if events is not None:
             events_w.write(events)

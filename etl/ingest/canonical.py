@@ -21,7 +21,7 @@ from etl.core.kinds import KIND_COLUMNS, REQUIRED_COLUMNS, detect_kind, normalis
 from etl.core.sqlfiles import quote_ident
 from etl.ingest import profiles
 from etl.ingest.profiles import Profile
-from etl.ingest.read import RawFile, ReadOptions, read_raw
+from etl.ingest.read import RawFile, ReadOptions, read_raw, sheet_names
 from etl.ingest.timeformats import Inference, infer
 
 # how many records the time-format inference looks at (the first ones of the file)
@@ -43,6 +43,7 @@ class Extracted:
     rejects_table: str | None = None
     warnings: list[str] = field(default_factory=list)
     temp_copy: Path | None = None   # a transcoded copy of the file, removed by cleanup()
+    delimiter: str | None = None    # the CSV delimiter the file was read with
     time_formats: dict[str, str] = field(default_factory=dict)  # file column → how its times were read
     mapping: Profile | None = None  # the profile it was read with (None: the canonical format)
     exprs: dict[str, str] = field(default_factory=dict)  # canonical column → its SQL over the file
@@ -107,6 +108,26 @@ def create_canonical_view(con: duckdb.DuckDBPyConnection, raw: RawFile, view: st
     # staging table keeps the file's order, so its rowid + 1 is the record number
     con.execute(f"create or replace temp view {view} as select {', '.join(select)}, {passed}, "
                 f"{skip} as _skip from {raw.source} src{joins}")
+
+
+def combine_date_time(raw: RawFile, profile: Profile) -> RawFile:
+    """The file with a column added for each mapping given as a date column and a separate
+    time-of-day column: "22-04-15" and "3:53:50 PM" → "22-04-15 3:53:50 PM" (no date: no
+    value; no time: the date alone), so that its format is inferred as one time stamp."""
+    by_norm = {normalise_header(h): h for h in raw.headers}
+    added = []
+    for name, (date, time) in profile.date_time_pairs().items():
+        d = date if date in raw.headers else by_norm.get(normalise_header(date))
+        if d is None or name in raw.headers:
+            continue  # the mapping then says which column the file lacks
+        t = time if time in raw.headers else by_norm.get(normalise_header(time))
+        day = f"nullif(trim(cast({quote_ident(d)} as varchar)), '')"
+        clock = f"coalesce(' ' || nullif(trim(cast({quote_ident(t)} as varchar)), ''), '')" if t else "''"
+        added.append((name, f"case when {day} is not null then {day} || {clock} end as {quote_ident(name)}"))
+    if not added:
+        return raw
+    return dataclasses.replace(raw, source=f"(select *, {', '.join(sql for _, sql in added)} from {raw.source})",
+                               headers=[*raw.headers, *(name for name, _ in added)])
 
 
 def infer_times(con: duckdb.DuckDBPyConnection, raw: RawFile, headers: list[str],
@@ -174,6 +195,26 @@ def _recognise(con: duckdb.DuckDBPyConnection, raw: RawFile, *, seq: int, encodi
     raise profiles.no_profile_error(raw.headers, raw.path)
 
 
+def _another_sheet(con: duckdb.DuckDBPyConnection, raw: RawFile, *, seq: int, encoding: str | None,
+                   workdir: Path | None) -> tuple[Profile | None, RawFile, tuple | None] | None:
+    """For a workbook whose first sheet is not an export (a cover sheet, totals): the first
+    other sheet in the canonical format (profile None, its columns) or that a profile fits."""
+    for name in sheet_names(raw.path)[1:]:
+        try:
+            other = read_raw(con, raw.path, seq=seq, options=ReadOptions(encoding=encoding, sheet=name),
+                             workdir=workdir)
+        except InputError:
+            continue
+        try:
+            return None, other, identity_columns(other, None)
+        except InputError:
+            pass
+        profile = profiles.detect(other.headers, other.path)
+        if profile is not None and profile.read.header_row == 1:
+            return profile, other, None
+    return None
+
+
 def open_file(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, kind: str | None = None,
               encoding: str | None = None, workdir: Path | None = None,
               profile: Profile | None = None) -> Extracted:
@@ -195,8 +236,17 @@ def open_file(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, kind: str
                 try:
                     profile, raw = _recognise(con, raw, seq=seq, encoding=encoding, workdir=workdir)
                 except InputError as no_profile:
-                    raise no_profile from canonical_error
+                    found = _another_sheet(con, raw, seq=seq, encoding=encoding, workdir=workdir)
+                    if found is None:
+                        raise no_profile from canonical_error
+                    raw.cleanup()
+                    profile, raw, canonical = found
+                    notes.append(f"{path.name}: sheet {raw.sheet!r} read: the first sheet's header is neither "
+                                 "the canonical format nor fits a profile")
+                    if canonical is not None:
+                        kind, exprs, ignored = canonical
         if profile is not None:
+            raw = combine_date_time(raw, profile)
             raw, times = infer_times(con, raw, profile.time_headers(raw.headers), profile.day_first)
             mapping = profile.mapping(raw.headers, path)
             kind, exprs, ignored = profile.kind, mapping.exprs, mapping.ignored
@@ -214,7 +264,7 @@ def open_file(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, kind: str
         raise
     ext = Extracted(path=path, fmt=raw.fmt, kind=kind, view=view, headers=raw.headers,
                     present=sorted(exprs), exprs=exprs, ignored=ignored, encoding=raw.encoding,
-                    rejects_table=raw.rejects_table, temp_copy=raw.tempfile,
+                    rejects_table=raw.rejects_table, temp_copy=raw.tempfile, delimiter=raw.delimiter,
                     profile=profile.name if profile is not None else None,
                     timezone=profile.timezone if profile is not None else None,
                     time_formats={h: i.label for h, i in times.items() if i.layout is not None},

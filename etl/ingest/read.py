@@ -277,17 +277,36 @@ def require_line_break(path: Path, *, skip: int = 0) -> None:
                      "(a CSV file is a header line, then one line per record)")
 
 
-def _excel_table(path: Path, header_row: int = 1) -> pa.Table:
+def sheet_names(path: Path) -> list[str]:
+    """The sheets of a workbook, in their order ([] for a file that is not one)."""
+    from python_calamine import CalamineWorkbook
+
+    if file_format(path) != "excel":
+        return []
+    try:
+        return list(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception as exc:  # calamine raises its own types for broken workbooks
+        raise InputError(f"{visible(path.name)}: not a readable spreadsheet ({excerpt(first_line(exc))})") from None
+
+
+def _excel_table(path: Path, header_row: int = 1, sheet: str | None = None) -> pa.Table:
     from python_calamine import CalamineWorkbook
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        if sheet is not None and sheet not in book.sheet_names:
+            raise InputError(f"{visible(path.name)}: has no sheet {excerpt(sheet, 60)!r} (its sheets: "
+                             f"{', '.join(excerpt(n, 40) for n in book.sheet_names[:10])})")
+        rows = (book.get_sheet_by_name(sheet) if sheet is not None else book.get_sheet_by_index(0)).to_python(
+            skip_empty_area=False)
+    except InputError:
+        raise
     except Exception as exc:  # calamine raises its own types for broken workbooks
         raise InputError(f"{visible(path.name)}: not a readable spreadsheet ({excerpt(first_line(exc))})") from None
     rows = rows[header_row - 1:]
     if not rows:
-        raise InputError(f"{visible(path.name)}: the first sheet is empty (no header row)")
+        which = f"sheet {excerpt(sheet, 60)!r}" if sheet is not None else "the first sheet"
+        raise InputError(f"{visible(path.name)}: {which} is empty (no header row)")
     header = [str(h).strip() for h in rows[0]]
     columns: list[list[str | None]] = [[] for _ in header]
     for row in rows[1:]:
@@ -325,6 +344,7 @@ class ReadOptions:
     header_row: int = 1            # 1-based line (CSV) or row (spreadsheet) of the header
     json_path: str | None = None   # the records are the array under this key of a JSON object
     json_join: dict[str, str] | None = None  # {path, key, on, as}: a sibling array joined in
+    sheet: str | None = None       # the sheet of a workbook (default: the first whose header fits)
 
 
 @dataclass
@@ -336,6 +356,8 @@ class RawFile:
     encoding: str | None = None
     rejects_table: str | None = None
     tempfile: Path | None = None
+    delimiter: str | None = None   # the CSV delimiter the file was read with
+    sheet: str | None = None       # the workbook's sheet it was read from (None: the first)
 
     def cleanup(self) -> None:
         """Remove the transcoded copy, if one was made."""
@@ -358,6 +380,7 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, options: R
     tmp: Path | None = None
     rejects_table: str | None = None
     used_encoding: str | None = None
+    delim: str | None = None
     lit = quote_literal(str(path))
     try:
         if fmt == "csv":
@@ -394,7 +417,7 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, options: R
                 for h, t, *_ in desc)
             source = f"(select {casts} from read_parquet({lit}))"
         else:
-            table = _excel_table(path, header_row=options.header_row)
+            table = _excel_table(path, header_row=options.header_row, sheet=options.sheet)
             headers = table.column_names
             con.register(f"excel_{seq}", table)
             source = f"excel_{seq}"
@@ -415,7 +438,8 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, options: R
         raise
     headers, source = _distinct_headers(headers, source)
     return RawFile(path=path, fmt=fmt, source=source, headers=headers, encoding=used_encoding,
-                   rejects_table=rejects_table, tempfile=tmp)
+                   rejects_table=rejects_table, tempfile=tmp, delimiter=delim,
+                   sheet=options.sheet if fmt == "excel" else None)
 
 
 def _json_records(con: duckdb.DuckDBPyConnection, path: Path, options: ReadOptions) -> tuple[list[str], str]:

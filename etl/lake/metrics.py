@@ -199,11 +199,13 @@ def _conform_integers(df, schema: dict[str, str]):  # type: ignore[no-untyped-de
 
 
 def run_spark(lake: Path, out: Path, master: str | None = None,
-              conf: dict[str, str] | None = None) -> dict[str, int]:
+              conf: dict[str, str] | None = None, session=None) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """The metric tables computed by Spark over the lake, written to `out` (a path every
-    executor can reach when a cluster master is given)."""
+    executor can reach when a cluster master is given). `session`: a Spark session to use
+    and leave running (several runs in one process, e.g. the tests); else one is started
+    and stopped."""
     schemas = output_schemas(lake)
-    spark = spark_session(master, conf)
+    spark = session if session is not None else spark_session(master, conf)
     try:
         for table in (*PARTITIONED, *SINGLE):
             df = spark.read.parquet(str(lake / table))
@@ -217,7 +219,9 @@ def run_spark(lake: Path, out: Path, master: str | None = None,
             name = path.split("/", 1)[1]
             df = spark.sql(model_sql(path, "spark"))
             if kind == "table":
-                df = _conform_integers(df, schemas[name]).cache()
+                # computed once, and its plan cut off: a later model reads the rows, not the whole
+                # plan of every model under it again (nested plans ran Spark's driver out of memory)
+                df = _conform_integers(df, schemas[name]).localCheckpoint()
             df.createOrReplaceTempView(name)
             if kind == "table":
                 df.createOrReplaceTempView(f"{name}_in_scope")
@@ -230,13 +234,18 @@ def run_spark(lake: Path, out: Path, master: str | None = None,
             counts[name] = spark.table(name).count()
         return counts
     finally:
-        spark.stop()
+        if session is None:
+            spark.stop()
+        else:
+            spark.catalog.clearCache()
 
 
 def run(engine: str, lake: Path, out: Path, master: str | None = None,
-        conf: dict[str, str] | None = None, memory_limit: str = "3GB") -> dict[str, int]:
+        conf: dict[str, str] | None = None, memory_limit: str = "3GB",
+        session=None) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Compute the metric tables over `lake` on `engine` and publish them as `out`; the row
-    count of each table written. `memory_limit` bounds DuckDB (the [warehouse] setting)."""
+    count of each table written. `memory_limit` bounds DuckDB (the [warehouse] setting);
+    `session` an already running Spark session to reuse (run_spark)."""
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; one of {', '.join(ENGINES)}")
     if (master or conf) and engine != "spark":
@@ -245,7 +254,7 @@ def run(engine: str, lake: Path, out: Path, master: str | None = None,
     lake = lake.absolute()
     with _new_version(out) as folder:
         try:
-            counts = (run_spark(lake, folder, master, conf) if engine == "spark"
+            counts = (run_spark(lake, folder, master, conf, session) if engine == "spark"
                       else run_duckdb(lake, folder, memory_limit))
         except (DeskError, KeyboardInterrupt):
             raise

@@ -18,6 +18,8 @@ own, kept here so that the engine-specific pieces sit in one place:
    - isodow(t)            → ((dayofweek(t) + 5) % 7) + 1 on Spark, whose dayofweek counts
                             Sunday 1 … Saturday 7 (sqlglot's own mapping would give Monday 3);
                             day_of_week(t) on Trino, already Monday 1 … Sunday 7.
+   - quantile_cont(x, q)  → percentile(x, q) on Spark (sqlglot writes percentile_cont(x, q),
+                            which Spark does not take); both interpolate linearly.
 Everything else the models use (FILTER clauses, IS NOT DISTINCT FROM, SEMI JOIN, min_by,
 unnest of lists, list_contains, integer division, date_trunc to ISO weeks) sqlglot
 translates; a construct it cannot translate raises (unsupported_level=RAISE) rather than
@@ -118,6 +120,9 @@ def translate(sql: str, engine: str) -> str:
     # isodow: parsing makes it a function of its own; make it anonymous so _rewrite sees it
     tree = tree.transform(lambda n: exp.Anonymous(this="isodow", expressions=[n.this])
                           if isinstance(n, exp.DayOfWeekIso) else n)
+    if engine == "spark":  # quantile_cont(x, q): Spark's exact, interpolating percentile(x, q)
+        tree = tree.transform(lambda n: exp.Anonymous(this="percentile", expressions=[n.this, n.expression])
+                              if isinstance(n, exp.PercentileCont) and n.expression is not None else n)
     return _rewrite(tree, engine).sql(dialect=engine, pretty=True, unsupported_level=ErrorLevel.RAISE)
 
 

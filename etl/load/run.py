@@ -399,13 +399,16 @@ def _record_run(con: duckdb.DuckDBPyConnection, run: _Run, run_id: int, results:
 def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: str | None = None,
          source: str | None = None, as_of: dt.datetime | None = None, encoding: str | None = None,
          command: str = "load", progress: Progress | None = None, keep_going: bool = False,
-         profile: Profile | None = None) -> RunResult:
+         profile: Profile | None = None,
+         before_publish: Callable[[duckdb.DuckDBPyConnection, int], None] | None = None) -> RunResult:
     """Load export files (or folders of them) and publish the new warehouse state.
 
     Raises a DeskError (nothing published, the warehouse as it was) when a file cannot be
     read as a whole or a consistency check fails; rejected rows do not fail the run. With
     `keep_going`, a file that cannot be read is left out (in `RunResult.failed`) and the
-    others are published.
+    others are published. `before_publish(con, version)` runs on the finished build just
+    before it is published, so that what it writes is published with it (the refresh's
+    alert evaluation, etl/alerts/check.py).
     """
     files = expand_paths(paths)
     run = _Run(settings=settings, command=command,
@@ -432,6 +435,8 @@ def load(paths: Iterable[str | os.PathLike[str]], settings: Settings, *, kind: s
             finished_at = dt.datetime.now(dt.UTC)
             version = _record_run(con, run, run_id, results, failed, warnings, finished_at)
             counts = warehouse.table_counts(con)
+            if before_publish is not None:
+                before_publish(con, version)
             run.final_step("publishing", "publish")
             build.publish(version)
     except (duckdb.Error, OSError) as exc:

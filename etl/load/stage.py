@@ -32,7 +32,7 @@ from etl.core.sqlfiles import quote_ident, quote_literal
 from etl.core.vocab import map_values, split_list
 from etl.ingest.canonical import Extracted, MalformedLine, malformed_lines
 from etl.ingest.privacy import Privacy
-from etl.ingest.read import csv_dialect, first_line, raw_columns
+from etl.ingest.read import first_line, raw_columns
 
 # The enumeration fields each kind maps through the vocabulary: (field, staged column).
 ENUM_FIELDS = {
@@ -170,7 +170,7 @@ def _store_malformed(con: duckdb.DuckDBPyConnection, ext: Extracted, bad_lines: 
     them): the customer id's field(s) hashed, the ignored columns' emptied, the line scrubbed."""
     customer = _customer_columns(ext) if privacy.hash_customers else set()
     ignored = {i for i, h in enumerate(ext.headers) if h in set(ext.ignored)}
-    delimiter = _delimiter(ext) if customer or ignored else ","
+    delimiter = ext.delimiter or ","
     lines = [_treat_fields(con, bad.raw, delimiter, customer, ignored, privacy.salt)
              if (customer or ignored) and bad.raw is not None else bad.raw for bad in bad_lines]
     table = pa.table({"line_no": pa.array([b.line for b in bad_lines], pa.int64()),
@@ -184,15 +184,6 @@ def _store_malformed(con: duckdb.DuckDBPyConnection, ext: Extracted, bad_lines: 
                     "scrub_if(raw, ?) from _malformed order by line_no", [*head, privacy.scrub_text])
     finally:
         con.unregister("_malformed")
-
-
-def _delimiter(ext: Extracted) -> str:
-    """The delimiter of a CSV file, guessed from its header line as etl/ingest/read.py does."""
-    path, encoding = (ext.temp_copy, "utf-8") if ext.temp_copy else (ext.path, ext.encoding or "utf-8")
-    try:
-        return csv_dialect(path, encoding)[0]
-    except (InputError, OSError, LookupError):
-        return ","
 
 
 def _treat_fields(con: duckdb.DuckDBPyConnection, line: str, delimiter: str, customer: set[int],

@@ -31,6 +31,8 @@ create table if not exists tickets (
     subject           varchar,
     frt_sla_reported  varchar,   -- the source's own verdict on the response SLA: met / breached
     frt_sla_reported_raw varchar,
+    first_response_minutes_reported double,  -- the source's own figures, in minutes (reported_agreement)
+    resolution_minutes_reported     double,
     source_tz         varchar,
     source_file       varchar,
     source_record     bigint,
@@ -161,4 +163,41 @@ create table if not exists load_files (
 create table if not exists warehouse_meta (
     key   varchar primary key,
     value varchar
+);
+
+-- Alerts (etl/alerts, docs/ALERTS.md): one row per firing, i.e. a rule (for one subject: a
+-- value of its `per` field) starting to hold or clearing, as evaluated on the state it is
+-- published with. Appended to by the evaluation, never rewritten.
+create table if not exists alert_firings (
+    firing_id       integer not null,
+    rule            varchar not null,
+    subject         varchar,
+    per             varchar,
+    state           varchar not null,   -- started | cleared
+    metric          varchar not null,
+    condition       varchar not null,
+    threshold       double,
+    window_name     varchar not null,
+    window_start    timestamptz,
+    window_end      timestamptz not null,
+    previous_start  timestamptz,
+    previous_end    timestamptz,
+    value           double,
+    basis           bigint,
+    previous_value  double,
+    previous_basis  bigint,
+    tickets         bigint,
+    rule_text       varchar,
+    note            varchar,
+    as_of           timestamptz not null,
+    evaluated_at    timestamptz not null,
+    run_id          integer,
+    version         integer
+);
+
+-- The tickets behind each firing (at most [alerts] max_tickets of them).
+create table if not exists alert_firing_tickets (
+    firing_id  integer not null,
+    source     varchar not null,
+    ticket_id  varchar not null
 );

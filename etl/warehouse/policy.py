@@ -1,6 +1,7 @@
 """The policy tables written from the settings at every build: SLA rules, schedule rules
-and schedules, and the business calendar (calendar_hours, business_days) that the
-business-minute metrics join, kept while it covers the data for the same schedules."""
+and schedules, the process's time-point targets, and the business calendar (calendar_hours,
+business_days) that the business-minute metrics join, kept while it covers the data for the
+same schedules."""
 
 from __future__ import annotations
 
@@ -42,11 +43,26 @@ def write_policy(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                                                                   (s.weekly[i] for i in range(7)))})
                                   for s in settings.schedules.values()], pa.string()),
     })
-    for name, table in (("sla_rules", sla), ("schedule_rules", rules), ("schedules", scheds)):
+    targets = settings.process_targets
+    process = pa.table({
+        "target_order": pa.array(range(len(targets)), pa.int32()),
+        "name": pa.array([r.name for r in targets], pa.string()),
+        "start": pa.array([r.start for r in targets], pa.string()),
+        "stop": pa.array([r.stop for r in targets], pa.string()),
+        "priority": pa.array([r.priority for r in targets], pa.string()),
+        "category": pa.array([r.category for r in targets], pa.string()),
+        "channel": pa.array([r.channel for r in targets], pa.string()),
+        "team": pa.array([r.team for r in targets], pa.string()),
+        "target_minutes": pa.array([r.target_minutes for r in targets], pa.float64()),
+        "clock": pa.array([r.clock for r in targets], pa.string()),
+    })
+    for name, table in (("sla_rules", sla), ("schedule_rules", rules), ("schedules", scheds),
+                        ("process_targets", process)):
         con.register("_policy", table)
         con.execute(f"create or replace table {name} as select * from _policy")
         con.unregister("_policy")
     set_meta(con, "reporting_timezone", settings.reporting_timezone)
+    set_meta(con, "repeat_window_days", repr(settings.repeat_window_days))
 
 
 # a calendar is built this many days past the newest time stamp or as_of, so that the next

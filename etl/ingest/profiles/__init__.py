@@ -31,8 +31,10 @@ SHIPPED_DIR = Path(__file__).parent
 TIME_FIELDS = {"created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "escalated_at",
                "event_at", "reviewed_at"}
 UNIT_MINUTES = {"seconds": 1 / 60, "minutes": 1.0, "hours": 60.0, "days": 1440.0}
-PROFILE_KEYS = {"profile", "read", "time", "columns", "durations", "constants", "values", "rules", "lookups",
-                "skip", "events"}
+PROFILE_KEYS = {"profile", "read", "time", "columns", "durations", "reported", "constants", "values", "rules",
+                "lookups", "skip", "events"}
+# [reported]: the export's own figures, kept beside ours to compare (reported_agreement)
+REPORTED = ("first_response_minutes", "resolution_minutes")
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Profile:
     day_first: bool | None = None  # pins the reading of numeric dates (else decided from the values)
     columns: dict[str, Any] = field(default_factory=dict)
     durations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reported: dict[str, dict[str, Any]] = field(default_factory=dict)  # figure → {column, unit}
     constants: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -101,7 +104,14 @@ class Profile:
     def read_options(self, encoding: str | None = None) -> ReadOptions:
         r = self.read
         return ReadOptions(encoding=encoding or r.encoding, delimiter=r.delimiter, header_row=r.header_row,
-                           json_path=r.json_path, json_join=r.json_join)
+                           json_path=r.json_path, json_join=r.json_join, sheet=r.sheet)
+
+    def date_time_pairs(self) -> dict[str, tuple[str, str]]:
+        """Mappings given as a date column and a separate time-of-day column
+        (`created_at = { date = "Date", time = "Time" }`): the name of the column that joins
+        them (added to the file's columns before its time format is inferred) → (date, time)."""
+        return {combined_name(spec): (spec["date"], spec["time"]) for spec in self.columns.values()
+                if isinstance(spec, dict) and "date" in spec and "time" in spec}
 
     def time_headers(self, headers: list[str]) -> list[str]:
         """The file's columns that hold the time stamps this profile maps (directly, as the
@@ -114,6 +124,8 @@ class Profile:
         refs += [self.columns.get(spec.get("base", "created_at")) for spec in self.durations.values()]
         out: list[str] = []
         for ref in refs:
+            if isinstance(ref, dict) and "date" in ref and "time" in ref:
+                ref = combined_name(ref)
             for name in ([ref] if isinstance(ref, str) else ref if isinstance(ref, list) else []):
                 header = name if name in headers else by_norm.get(normalise_header(name))
                 if header is not None and header not in out:
@@ -143,6 +155,8 @@ class Profile:
             exprs[target] = quote_literal(str(value))
         for target, spec in self.durations.items():
             optional(target, lambda spec=spec, target=target: resolver.duration(target, spec, exprs))
+        for figure, spec in self.reported.items():
+            optional(f"{figure}_reported", lambda spec=spec, figure=figure: resolver.amount(figure, spec))
         for target, spec in self.rules.items():
             optional(target, lambda spec=spec, target=target: resolver.rules(target, spec))
         for target, table in self.values.items():
@@ -228,8 +242,15 @@ class _Resolver:
                 return f"({sql})"
             if "column" in spec:
                 return self.expr(spec["column"], target)
+            if "date" in spec and "time" in spec:  # joined into one column by combine_date_time
+                for part in (spec["date"], spec["time"]):
+                    try:
+                        self.column(part)  # counts as used
+                    except InputError:
+                        pass
+                return self.column(combined_name(spec))
         raise ConfigError(f"profile {self.profile.name}: columns.{target} must be a column name, a list of "
-                          "them, or a table with column = … or sql = …")
+                          "them, or a table with column = …, sql = … or date = … and time = …")
 
     def duration(self, target: str, spec: dict[str, Any], exprs: dict[str, str]) -> str:
         """base time + duration (minutes, hours, 'HH:MM:SS' …) as text with its offset."""
@@ -246,6 +267,19 @@ class _Resolver:
         minutes = f"parse_duration_minutes({amount}, {UNIT_MINUTES[unit]})"
         return (f"cast(parse_ts({base}) + to_microseconds(cast(round({minutes} * 60000000) as bigint)) "
                 f"as varchar)")
+
+    def amount(self, figure: str, spec: dict[str, Any]) -> str:
+        """An exported figure (a duration in the spec's unit, or 'HH:MM:SS') as minutes, in
+        text; a value that is no duration stays as written, for staging to record."""
+        unit = spec.get("unit", "minutes")
+        if unit not in UNIT_MINUTES:
+            raise ConfigError(f"profile {self.profile.name}: reported.{figure}.unit must be one of "
+                              f"{', '.join(UNIT_MINUTES)}")
+        if "column" not in spec:
+            raise ConfigError(f"profile {self.profile.name}: reported.{figure} needs column = \"<the column>\"")
+        value = self.expr(spec["column"], figure)
+        return (f"coalesce(cast(parse_duration_minutes({value}, {UNIT_MINUTES[unit]}) as varchar), "
+                f"nullif(trim({value}), ''))")
 
     def rules(self, target: str, spec: dict[str, Any]) -> str:
         sources = spec.get("source", [])
@@ -301,6 +335,11 @@ def _value_map(expr: str, table: dict[str, str]) -> str:
     return f"(case lower(trim({expr})) {whens} else {fallback} end)"
 
 
+def combined_name(spec: dict[str, Any]) -> str:
+    """The column a {date, time} mapping reads: the two joined (see Profile.date_time_pairs)."""
+    return f"{spec['date']} + {spec['time']}"
+
+
 # ---------------------------------------------------------------------- loading profiles
 def parse(path: Path) -> Profile:
     """Read and check a profile TOML file."""
@@ -324,6 +363,10 @@ def parse(path: Path) -> Profile:
         if bad:
             raise ConfigError(f"profile {path.name}: [{table}] names {sorted(bad)}, which are not "
                               f"columns of a {kind} file ({', '.join(sorted(allowed))})")
+    bad = set(data.get("reported", {})) - set(REPORTED)
+    if bad:
+        raise ConfigError(f"profile {path.name}: [reported] names {sorted(bad)}; the figures an export can "
+                          f"report are {', '.join(REPORTED)}")
     events = data.get("events", {})
     if events:
         if kind != "tickets":
@@ -353,10 +396,11 @@ def parse(path: Path) -> Profile:
         files=list(meta.get("files", [])),
         read=ReadOptions(encoding=read.get("encoding"), delimiter=read.get("delimiter"),
                          header_row=int(read.get("header_row", 1)), json_path=read.get("json_path"),
-                         json_join=read.get("json_join")),
+                         json_join=read.get("json_join"),
+                         sheet=str(read["sheet"]) if "sheet" in read else None),
         timezone=tz, time_formats=list(time.get("formats", [])),
         day_first=bool(time["day_first"]) if "day_first" in time else None, columns=data.get("columns", {}),
-        durations=data.get("durations", {}), constants=data.get("constants", {}),
+        durations=data.get("durations", {}), reported=data.get("reported", {}), constants=data.get("constants", {}),
         values={k: {str(a): str(b) for a, b in v.items()} for k, v in data.get("values", {}).items()},
         rules=data.get("rules", {}), lookups=data.get("lookups", {}), skip=skip,
         empty=[str(v) for v in read.get("empty", [])], events=events,

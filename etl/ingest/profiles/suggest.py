@@ -12,10 +12,10 @@ from pathlib import Path
 
 import duckdb
 
-from etl.core.errors import ConfigError
+from etl.core.errors import ConfigError, InputError
 from etl.core.kinds import KIND_COLUMNS, normalise_header
 from etl.core.vocab import map_values
-from etl.ingest.read import ReadOptions, csv_dialect, read_raw
+from etl.ingest.read import ReadOptions, read_raw, sheet_names
 from etl.ingest.timeformats import infer
 
 SHIPPED_HEADERS = Path(__file__).resolve().parent.parent / "headers.toml"
@@ -95,6 +95,26 @@ def _texts(sample: object, header: str) -> list[str]:
     return [v.strip() for v in sample[header].dropna().astype(str) if v.strip()]  # type: ignore[index]
 
 
+TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([AaPp]\.?[Mm]\.?)?")
+
+
+def _time_of_day_column(sample: object, headers: list[str], columns: dict[str, str]) -> str | None:
+    """A column of times of day ("3:53:50 PM") beside a creation column of dates without
+    one: the creation's time, in a column of its own."""
+    if "created_at" not in columns:
+        return None
+    dates = _texts(sample, columns["created_at"])
+    if not dates or sum(re.search(r"\d:\d\d", v) is not None for v in dates) > 0.1 * len(dates):
+        return None  # the creation column has its times of day
+    for header in headers:
+        if header in columns.values():
+            continue
+        values = _texts(sample, header)
+        if values and sum(TIME_OF_DAY.fullmatch(v) is not None for v in values) >= 0.9 * len(values):
+            return header
+    return None
+
+
 def _guess_by_values(sample: object, headers: list[str], columns: dict[str, str],
                      notes: list[str]) -> None:
     """Where the header names say nothing of the id or the creation time, the values may."""
@@ -119,23 +139,42 @@ def _guess_by_values(sample: object, headers: list[str], columns: dict[str, str]
                 break
 
 
+def _best_sheet(con: duckdb.DuckDBPyConnection, path: Path) -> ReadOptions:
+    """For a workbook of several sheets, the one whose header names the most canonical
+    fields (an id and a creation time first); the first sheet when none names any."""
+    names = sheet_names(path)
+    if len(names) < 2:
+        return ReadOptions()
+    best: tuple[int, int, int] | None = None
+    choice = ReadOptions()
+    for i, sheet in enumerate(names):
+        try:
+            raw = read_raw(con, path, seq=0, options=ReadOptions(sheet=sheet))
+        except InputError:
+            continue
+        found = match_headers(raw.headers, synonyms())
+        score = (sum(t in found for t in ("ticket_id", "created_at")), len(found), -i)
+        if best is None or score > best:
+            best, choice = score, ReadOptions(sheet=sheet if i > 0 else None)
+    return choice
+
+
 def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = None) -> str:
     """The text of a starting profile for `path`: every mapping it can place, TODOs for what
     it cannot; loading with it unedited works whenever an id and a creation time were found."""
     con = duckdb.connect()
     con.execute(f"set TimeZone = '{timezone}'")
-    raw = read_raw(con, path, seq=0, options=ReadOptions())
+    raw = read_raw(con, path, seq=0, options=_best_sheet(con, path))
     try:
         sample = con.execute(f"select * from {raw.source} limit 3000").df()
-        delim = None
-        if raw.fmt == "csv":
-            delim, _ = csv_dialect(path if not raw.tempfile else raw.tempfile, "utf-8")
+        delim = raw.delimiter
     finally:
         raw.cleanup()
         con.close()
     notes: list[str] = []
     durations: dict[str, tuple[str, str]] = {}
-    reported: list[str] = []
+    ranked: dict[str, tuple[int, str, str]] = {}   # target → (rank, header, unit)
+    business: list[str] = []
     duration_headers = []
     for header in raw.headers:
         m = DURATION.search(header)
@@ -143,22 +182,34 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
             continue
         duration_headers.append(header)
         if BUSINESS.search(header):
-            reported.append(header)
+            business.append(header)
             continue
-        first = "first" in m.group("what").lower() or "首次" in m.group("what")
+        what = m.group("what").lower()
+        first = re.match(r"first (reply|response)|首次", what) is not None
         target = "first_response_at" if first else "resolved_at"
-        if target not in durations:
-            durations[target] = (header, UNITS[m.group("unit").lower()])
+        # Zendesk's "Full resolution time" ends at the last solve (its "Solved at"), "First
+        # resolution time" at the first: the full one is the resolution
+        rank = 0 if first or what.startswith("full") else 2 if re.search(r"first\W+resolution", header, re.I) else 1
+        if target not in ranked or rank < ranked[target][0]:
+            ranked[target] = (rank, header, UNITS[m.group("unit").lower()])
     columns = match_headers([h for h in raw.headers if h not in duration_headers], synonyms())
-    for target in list(durations):
-        if target in columns:  # a time stamp column wins over a duration
-            del durations[target]
+    reported: dict[str, tuple[str, str]] = {}   # figure → (header, unit): the export's own figure
+    for target, (_rank, header, unit) in ranked.items():
+        if target in columns:  # a time stamp column wins; the duration is kept to compare with ours
+            reported["first_response_minutes" if target == "first_response_at" else "resolution_minutes"] = (header, unit)
+        else:
+            durations[target] = (header, unit)
     _guess_by_values(sample, raw.headers, columns, notes)
+    clock = _time_of_day_column(sample, raw.headers, columns)
 
     times = {}
     for target in TIME_TARGETS:
         if target in columns:
             times[target] = infer(_texts(sample, columns[target]))
+    if clock is not None:  # the creation's date and time of day in two columns: read as one
+        dates = sample[columns["created_at"]].astype("string").str.strip()  # type: ignore[index]
+        joined = (dates + " " + sample[clock].astype("string").str.strip().fillna("")).str.strip()  # type: ignore[index]
+        times["created_at"] = infer([v for v in joined.dropna() if v])
     ambiguous = any(i.ambiguous for i in times.values())
     day_first = any(i.day_first for i in times.values())
 
@@ -177,6 +228,8 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
         read.append(f"encoding = {_toml_str(raw.encoding)}")
     if delim is not None and delim != ",":
         read.append(f"delimiter = {_toml_str(delim)}")
+    if raw.sheet is not None:
+        read.append(f"sheet = {_toml_str(raw.sheet)}  # the workbook's sheet whose header names the most fields")
     if read:
         lines += ["[read]", *read, ""]
     lines += ["[time]", f"timezone = {_toml_str(timezone)}  # the zone of time stamps without an offset"]
@@ -189,23 +242,30 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
                      + (f"; not read: {', '.join(repr(v) for v in inference.unfit[:3])}" if inference.unfit else ""))
     lines += ["", "[columns]"]
     for target in KIND_COLUMNS["tickets"]:
-        if target in columns:
+        if target == "created_at" and clock is not None:
+            lines.append(f"created_at = {{ date = {_toml_str(columns[target])}, time = {_toml_str(clock)} }}"
+                         "  # the date and the time of day, joined")
+        elif target in columns:
             lines.append(f"{target} = {_toml_str(columns[target])}")
     for required in ("ticket_id", "created_at"):
         if required not in columns:
             lines.append(f"# TODO {required} = \"<the column that holds it>\"  (required)")
     lines += [f"# {n}" for n in notes]
-    if reported:
+    if business:
         lines.append("# business-hours figures of the export (not offsets from creation): "
-                     + ", ".join(reported))
-    unused = [h for h in raw.headers if h not in columns.values() and h not in {d[0] for d in durations.values()}
-              and h not in reported]
+                     + ", ".join(business))
+    used = {d[0] for d in durations.values()} | {r[0] for r in reported.values()} | {clock}
+    unused = [h for h in raw.headers if h not in columns.values() and h not in used and h not in business]
     if unused:
         lines.append("# not mapped: " + ", ".join(unused[:30]))
     if durations:
         lines += ["", "[durations]"]
         for target, (header, unit) in durations.items():
             lines.append(f"{target} = {{ base = \"created_at\", column = {_toml_str(header)}, unit = \"{unit}\" }}")
+    if reported:
+        lines += ["", "[reported]", "# the export's own figures, compared with ours on Data health (reported_agreement)"]
+        for figure, (header, unit) in reported.items():
+            lines.append(f"{figure} = {{ column = {_toml_str(header)}, unit = \"{unit}\" }}")
     for target in ENUM_TARGETS:
         if target not in columns:
             continue

@@ -16,8 +16,10 @@ select count(*) - count(distinct ticket_id) from stg
 where reason_code is null and skip_reason is null;
 
 -- step: dedupe
+-- (the ticket's creation is the earliest of its rows: the same in every version of a
+-- snapshot export, the first event's time in an event log of one row per change)
 create or replace temp table stg_once as
-select * from stg
+select * replace (min(created_at) over (partition by ticket_id) as created_at) from stg
 where reason_code is null and skip_reason is null
 qualify row_number() over (partition by ticket_id order by updated_at desc nulls last, _record desc) = 1;
 
@@ -42,11 +44,13 @@ select
     scrub_if(s.subject, $scrub_text) as subject,
     mr.value as frt_sla_reported,
     case when $scrub_text then mr.stored else s.frt_sla_reported_raw end as frt_sla_reported_raw,
+    s.first_response_minutes_reported, s.resolution_minutes_reported,
     s._record,
     hash(s.ticket_id, s.created_at, s.updated_at, s.channel_raw, s.category_raw, s.subcategory,
          s.priority_raw, s.status_raw, s.team, s.agent_id, s.first_response_at, s.resolved_at,
          s.closed_at, s.escalation_level, s.escalated_at, s.reopen_count, s.csat,
-         s.customer_id, s.language, s.subject, s.frt_sla_reported_raw) as row_hash
+         s.customer_id, s.language, s.subject, s.frt_sla_reported_raw,
+         s.first_response_minutes_reported, s.resolution_minutes_reported) as row_hash
 from {rows} s
 left join enum_map mc on mc.field = 'channel'  and mc.raw = s.channel_raw
 left join enum_map mk on mk.field = 'category' and mk.raw = s.category_raw

@@ -36,3 +36,16 @@ create or replace macro qa_error_types() as
 -- Share of QA reviews that found the given error type (the error rate per reviewed ticket).
 create or replace macro pct_reviews_with(error_types, error_type) as
     cast(100 as double) * count(*) filter (where list_contains(error_types, error_type)) / nullif(count(*), 0);
+
+-- Repeat-contact rate (ticket_repeats): the share of tickets with a customer id that their
+-- customer followed with a repeat about the same category (grouped by the first ticket's
+-- channel, team, agent …).
+create or replace macro pct_followed_by_repeat(followed_by_repeat) as
+    cast(100 as double) * count(*) filter (where followed_by_repeat)
+    / nullif(count(followed_by_repeat), 0);
+
+-- First-contact resolution (ticket_repeats): the share of resolved tickets with a customer
+-- id that were never reopened and not followed by a repeat.
+create or replace macro pct_first_contact_resolved(first_contact_resolved, is_resolved, customer_id) as
+    cast(100 as double) * count(*) filter (where first_contact_resolved and customer_id is not null)
+    / nullif(count(*) filter (where is_resolved and customer_id is not null), 0);

@@ -16,6 +16,10 @@ with typed as (
         escalation_level  as escalation_level_text,
         reopen_count      as reopen_count_text,
         csat              as csat_text,
+        first_response_minutes_reported as frt_reported_text,
+        resolution_minutes_reported     as resolution_reported_text,
+        try_cast(trim(first_response_minutes_reported) as double) as first_response_minutes_reported,
+        try_cast(trim(resolution_minutes_reported) as double)     as resolution_minutes_reported,
         parse_ts(created_at)        as created_at,
         parse_ts(updated_at)        as updated_at,
         parse_ts(first_response_at) as first_response_at,
@@ -85,7 +89,16 @@ checked as (
         end as issue_reopen_count,
         case when csat_text is not null and (csat is null or csat not between 1 and 5) then
             {'rule': 'bad_csat', 'text': 'csat must be a whole number from 1 to 5, not ' || quoted(csat_text)}
-        end as issue_csat
+        end as issue_csat,
+        -- the export's own figures (minutes; a profile's [reported] converts its unit)
+        case when frt_reported_text is not null and (first_response_minutes_reported is null
+                                                     or first_response_minutes_reported < 0) then
+            {'rule': 'bad_duration', 'text': 'first_response_minutes_reported must be minutes ≥ 0, not ' || quoted(frt_reported_text)}
+        end as issue_frt_reported,
+        case when resolution_reported_text is not null and (resolution_minutes_reported is null
+                                                            or resolution_minutes_reported < 0) then
+            {'rule': 'bad_duration', 'text': 'resolution_minutes_reported must be minutes ≥ 0, not ' || quoted(resolution_reported_text)}
+        end as issue_resolution_reported
     from typed
 ),
 
@@ -131,6 +144,8 @@ select
     case when issue_reopen_count is null then reopen_count end::integer as reopen_count,
     case when issue_csat is null then csat end::tinyint as csat,
     customer_id, language, subject, frt_sla_reported_raw,
+    case when issue_frt_reported is null then first_response_minutes_reported end as first_response_minutes_reported,
+    case when issue_resolution_reported is null then resolution_minutes_reported end as resolution_minutes_reported,
     rejection.code as reason_code,
     -- the reason quotes values as given: scrubbed whatever the settings (a diagnostic, not
     -- the data; a misaligned record can put a phone number in any field)
@@ -141,7 +156,7 @@ select
     -- the fields emptied, each with its raw value and the rule (only for tickets that load)
     case when rejection is null and _skip is null and coalesce(issue_updated_at, issue_first_response_at,
               issue_resolved_at, issue_closed_at, issue_escalated_at, issue_escalation_level,
-              issue_reopen_count, issue_csat) is not null then
+              issue_reopen_count, issue_csat, issue_frt_reported, issue_resolution_reported) is not null then
         list_filter([
             {'field': 'updated_at', 'raw': updated_at_text, 'rule': issue_updated_at.rule, 'text': issue_updated_at.text},
             {'field': 'first_response_at', 'raw': first_response_at_text, 'rule': issue_first_response_at.rule, 'text': issue_first_response_at.text},
@@ -150,7 +165,9 @@ select
             {'field': 'escalated_at', 'raw': escalated_at_text, 'rule': issue_escalated_at.rule, 'text': issue_escalated_at.text},
             {'field': 'escalation_level', 'raw': escalation_level_text, 'rule': issue_escalation_level.rule, 'text': issue_escalation_level.text},
             {'field': 'reopen_count', 'raw': reopen_count_text, 'rule': issue_reopen_count.rule, 'text': issue_reopen_count.text},
-            {'field': 'csat', 'raw': csat_text, 'rule': issue_csat.rule, 'text': issue_csat.text}
+            {'field': 'csat', 'raw': csat_text, 'rule': issue_csat.rule, 'text': issue_csat.text},
+            {'field': 'first_response_minutes_reported', 'raw': frt_reported_text, 'rule': issue_frt_reported.rule, 'text': issue_frt_reported.text},
+            {'field': 'resolution_minutes_reported', 'raw': resolution_reported_text, 'rule': issue_resolution_reported.rule, 'text': issue_resolution_reported.text}
         ], lambda x: x.rule is not null)
     end as data_issues
 from resolution_checked

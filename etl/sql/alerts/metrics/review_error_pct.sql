@@ -1,0 +1,21 @@
+-- materialized: alert_metric (a query of the alert evaluation, not stored: its results go to alert_firings)
+-- grain: one row per subject (the value of the rule's `per` field; one row when it has none)
+-- label_en: share of QA reviews with an error
+-- label_zh: 有错误的质检占比
+-- unit: percent
+-- from: qa_reviews_scored, the reviews made in the window (reviewed_at)
+-- fields: source, agent_id, team, reviewer_id, category, channel, priority
+-- basis: QA reviews
+-- behind: the reviewed tickets whose review found an error
+-- empty: null
+-- pct_reviews_with_error (etl/sql/marts/metric_macros.sql): reviews with at least one error / reviews.
+select
+    {subject} as subject,
+    pct_reviews_with_error(t.has_error) as value,
+    count(*) as basis,
+    count(*) filter (where t.has_error) as behind,
+    (list(struct_pack(source := t.source, ticket_id := t.ticket_id) order by t.reviewed_at desc)
+        filter (where t.has_error))[1:$max_tickets] as tickets
+from qa_reviews_scored t
+where t.reviewed_at >= $start and t.reviewed_at < $end and {filter}
+group by all  -- by {subject} (ticket_metrics has a column named subject)

@@ -1,0 +1,89 @@
+"""Repeat complaints and first-contact resolution (the mart ticket_repeats and its macros),
+on hand-made tickets whose expected values are worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from etl.core.errors import ConfigError
+from etl.core.settings import load_settings
+from etl.load.run import load
+from tests.helpers import query, settings_with
+
+AS_OF = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+
+HEAD = ["ticket_id", "created_at", "resolved_at", "channel", "category", "team", "agent_id", "customer_id",
+        "reopen_count"]
+ROWS = [
+    # customer A, withdrawal: R1 solved 01-05 12:00; R2 5 days later (a repeat, by phone after
+    # e-mail); R3 20 days after R2's resolution (no repeat: a new chain)
+    ["R1", "2026-01-05 09:00:00", "2026-01-05 12:00:00", "email", "withdrawal", "frontline", "A1", "CA", "0"],
+    ["R2", "2026-01-10 12:00:00", "2026-01-11 12:00:00", "phone", "withdrawal", "frontline", "A2", "CA", "0"],
+    ["R3", "2026-01-31 12:00:00", "2026-02-01 12:00:00", "email", "withdrawal", "frontline", "A1", "CA", "0"],
+    # customer A, another category the same day: not a repeat of the withdrawal
+    ["R4", "2026-01-10 13:00:00", "2026-01-10 15:00:00", "email", "account_security", "security", "A3", "CA", "0"],
+    # customer B: R5 still open when R6 comes (a repeat, same channel); R6 reopened once
+    ["R5", "2026-01-06 09:00:00", "", "chat", "transaction_delay", "frontline", "A2", "CB", "0"],
+    ["R6", "2026-01-07 09:00:00", "2026-01-08 09:00:00", "chat", "transaction_delay", "frontline", "A2", "CB", "1"],
+    # no customer id: never a repeat, no chain
+    ["R7", "2026-01-07 10:00:00", "2026-01-07 11:00:00", "chat", "transaction_delay", "frontline", "A2", "", "0"],
+    ["R8", "2026-01-07 10:30:00", "2026-01-07 11:00:00", "chat", "transaction_delay", "frontline", "A2", "", "0"],
+]
+
+
+@pytest.fixture(scope="module")
+def repeats(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    tmp = tmp_path_factory.mktemp("repeats")
+    path = tmp / "tickets.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([HEAD, *ROWS])
+    s = settings_with(tmp, {"privacy": {"hash_customer_ids": False}})
+    load([path], s, as_of=AS_OF)
+    return s
+
+
+def test_repeats_chains_and_first_contact_resolution(repeats) -> None:  # type: ignore[no-untyped-def]
+    got = {r[0]: r[1:] for r in query(repeats, """
+        select ticket_id, is_repeat, is_repeat_other_channel, previous_ticket_id, days_after_previous_resolution,
+               followed_by_repeat, chain_first_ticket_id, chain_position, first_contact_resolved
+        from ticket_repeats""")}
+    assert got == {
+        "R1": (False, False, None, None, True, "R1", 1, False),
+        "R2": (True, True, "R1", pytest.approx(5.0), False, "R1", 2, True),
+        "R3": (False, False, None, None, False, "R3", 1, True),
+        "R4": (False, False, None, None, False, "R4", 1, True),
+        "R5": (False, False, None, None, True, "R5", 1, False),      # unresolved
+        "R6": (True, False, "R5", 0.0, False, "R5", 2, False),     # reopened
+        "R7": (False, False, None, None, None, None, None, True),
+        "R8": (False, False, None, None, None, None, None, True),
+    }
+
+
+def test_rates_by_the_first_tickets_agent(repeats) -> None:  # type: ignore[no-untyped-def]
+    # A1 handled R1 (followed by a repeat) and R3 (not): 50 %; A2: R2, R5, R6 with a customer,
+    # R5 followed: 1 of 3; FCR over resolved tickets with a customer: A1 R3 of R1, R3 = 50 %,
+    # A2 R2 of R2, R6 = 50 %
+    assert query(repeats, """
+        select agent_id, pct_followed_by_repeat(followed_by_repeat),
+               pct_first_contact_resolved(first_contact_resolved, is_resolved, customer_id)
+        from ticket_repeats group by agent_id order by agent_id""") == [
+        ("A1", 50.0, 50.0), ("A2", pytest.approx(100 / 3), 50.0), ("A3", 0.0, 100.0)]
+
+
+def test_window_is_a_setting(tmp_path: Path) -> None:
+    path = tmp_path / "tickets.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([HEAD, *ROWS[:3]])
+    s = settings_with(tmp_path, {"repeats": {"window_days": 30}})
+    load([path], s, as_of=AS_OF)
+    # R3 came 20 days after R2's resolution: within 30 days, a repeat
+    assert query(s, "select ticket_id, is_repeat from ticket_repeats order by 1") == [
+        ("R1", False), ("R2", True), ("R3", True)]
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[repeats]\nwindow_days = -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="repeats.window_days"):
+        load_settings(bad)
