@@ -29,11 +29,13 @@ PAGES = (
     ("overview", "page_overview", ":material/dashboard:"),
     ("first_response", "page_first_response", ":material/schedule:"),
     ("resolution", "page_resolution", ":material/task_alt:"),
+    ("assistant", "page_assistant", ":material/smart_toy:"),
     ("escalations", "page_escalations", ":material/trending_up:"),
     ("agent_quality", "page_quality", ":material/school:"),
     ("process", "page_process", ":material/timeline:"),
     ("alerts", "page_alerts", ":material/notifications:"),
     ("sql", "page_sql", ":material/terminal:"),
+    ("import_data", "page_import", ":material/upload_file:"),
     ("data_health", "page_health", ":material/monitor_heart:"),
 )
 
@@ -66,7 +68,7 @@ def main() -> None:
     current = st.navigation(list(pages.values()), position="hidden")
     with menu:
         for name, page in pages.items():
-            if identity.may(auth.PAGE_ROLES[name]):
+            if identity.may(auth.page_role(name)):
                 st.page_link(page, label=page.title, icon=page.icon)
         st.divider()
     current.run()

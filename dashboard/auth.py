@@ -24,7 +24,15 @@ LOCAL_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
 # the least role that may open each page (the server-side check, not just the menu)
 PAGE_ROLES = {"overview": "viewer", "first_response": "viewer", "resolution": "viewer",
               "escalations": "viewer", "agent_quality": "viewer", "sql": "analyst", "data_health": "admin",
-              "alerts": "viewer", "process": "viewer"}
+              "alerts": "viewer", "process": "viewer", "assistant": "viewer", "import_data": "admin"}
+
+
+def page_role(page: str) -> str:
+    """The least role that may open `page`: PAGE_ROLES, except that analysts may import when
+    the settings say so ([import] analysts_may_import)."""
+    if page == "import_data" and warehouse_settings().analysts_may_import:
+        return "analyst"
+    return PAGE_ROLES[page]
 
 
 @dataclass(frozen=True)
@@ -140,7 +148,7 @@ def sign_out_button(identity: Identity, lang: str) -> None:
 def require(page: str) -> Identity:
     """Stop the page unless the signed-in role may open it (called by every page)."""
     identity = current()
-    needed = PAGE_ROLES[page]
+    needed = page_role(page)
     if identity is None or not identity.may(needed):
         role = identity.role if identity else "nobody"
         st.error(f"This page needs the role {needed}; you are signed in as {role}.")

@@ -279,3 +279,46 @@ def target_bars(df: pd.DataFrame, lang: str) -> go.Figure:
                     hovertemplate="%{y}: %{x:.1f} % (%{text})<extra>%{fullData.name}</extra>")
     fig.update_layout(barmode="stack", xaxis_title="%", xaxis_range=[0, 100])
     return _layout(fig, height=max(200, 40 * len(df) + 100))
+
+
+def assistant_weekly(df: pd.DataFrame, lang: str) -> go.Figure:
+    """The assistant's weekly containment and "contained and stayed solved", in percent.
+    df: created_week, contained_pct, stayed_solved_pct."""
+    df = df.sort_values("created_week")
+    fig = go.Figure()
+    for col, key, color in (("contained_pct", "as_contained", PALETTE[0]),
+                            ("stayed_solved_pct", "as_stayed_solved", PALETTE[2])):
+        fig.add_scatter(x=df["created_week"], y=df[col], mode="lines+markers", name=t(key, lang),
+                        line_color=color, customdata=df[["created_week"]].astype(str),
+                        hovertemplate="%{x|%Y-%m-%d}: %{y:.1f} %<extra>%{fullData.name}</extra>")
+    fig.update_yaxes(title="%", rangemode="tozero")
+    return _layout(fig)
+
+
+def outcome_bars(df: pd.DataFrame, lang: str) -> go.Figure:
+    """Contained against handed-off tickets: CSAT (4–5), reopen and repeat-contact rates.
+    df: outcome (contained / handed_off), csat_satisfied_pct, reopened_pct, repeat_pct."""
+    measures = (("csat_satisfied_pct", "as_csat"), ("reopened_pct", "as_reopened"), ("repeat_pct", "as_repeat"))
+    fig = go.Figure()
+    for (outcome, part), color in zip(df.groupby("outcome", sort=True), (PALETTE[0], PALETTE[1]), strict=False):
+        row = part.iloc[0]
+        values = [row[col] for col, _ in measures]
+        fig.add_bar(x=[t(key, lang) for _, key in measures], y=values, name=t(f"as_outcome_{outcome}", lang),
+                    marker_color=color, text=["—" if pd.isna(v) else f"{v:.1f} %" for v in values],
+                    textposition="outside", hovertemplate="%{x}: %{y:.1f} %<extra>%{fullData.name}</extra>")
+    fig.update_layout(barmode="group", yaxis_title="%")
+    return _layout(fig)
+
+
+def automation_bars(df: pd.DataFrame, lang: str) -> go.Figure:
+    """Agent hours a target containment would free, per category, largest on top; a category
+    without enough assistant tickets to tell (hours_freed NULL) shows no bar.
+    df: category, hours_freed, tickets."""
+    df = df.assign(hours=df["hours_freed"].astype("float64").fillna(0.0)).iloc[::-1]
+    names = [label("category", v, lang) for v in df["category"]]
+    fig = go.Figure(go.Bar(
+        x=df["hours"], y=names, orientation="h", marker_color=PALETTE[2],
+        text=["—" if pd.isna(v) else f"{v:,.1f} h" for v in df["hours_freed"]], textposition="outside",
+        customdata=df[["category"]].astype(str), hovertemplate="%{y}: %{x:,.1f} h<extra></extra>"))
+    fig.update_layout(xaxis_title=t("hours", lang), yaxis_title=None)
+    return _layout(fig, height=max(220, 34 * len(df) + 80), legend=False)

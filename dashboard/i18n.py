@@ -81,6 +81,97 @@ TEXT: dict[str, tuple[str, str]] = {
     "hour_of_day": ("hour of day", "小时"),
     "reviews_behind": ("QA reviews behind this chart", "图表对应的质检记录"),
     "hours": ("h", "小时"),
+    # import page
+    "page_import": ("Import", "导入"),
+    "imp_intro": ("Upload an export (CSV, TSV, JSON, Parquet or .xlsx; at most {mb} MB per file) or pick one "
+                  "already in the inbox `{inbox}`. Uploaded files are stored in the inbox only. Check the "
+                  "mapping against the preview, save it as a profile, then load.",
+                  "上传导出文件(CSV、TSV、JSON、Parquet 或 .xlsx;每个文件最多 {mb} MB),或选择收件箱 `{inbox}` "
+                  "中已有的文件。上传的文件只保存在收件箱中。对照预览检查字段映射,保存为映射配置,然后加载。"),
+    "imp_upload": ("Upload export files", "上传导出文件"),
+    "imp_uploaded": ("Stored in the inbox as {name}", "已存入收件箱:{name}"),
+    "imp_pick": ("File to import (in the inbox)", "要导入的文件(收件箱中)"),
+    "imp_none": ("— choose a file —", "— 请选择文件 —"),
+    "imp_no_file": ("No file yet: upload one above, or drop export files into the inbox and pick one here.",
+                    "尚无文件:请在上方上传,或把导出文件放入收件箱后在此选择。"),
+    "imp_cannot_read": ("This file cannot be read", "无法读取该文件"),
+    "imp_detected": ("Detected profile: {name}. Its mapping is shown below; change what is wrong.",
+                     "识别出的映射配置:{name}。其映射如下;请修改不对的地方。"),
+    "imp_suggested": ("No profile fits this file: this is the suggested mapping (as `python -m etl profile "
+                      "suggest` writes it). Check every field.",
+                      "没有匹配该文件的映射配置:以下为建议的映射(与 `python -m etl profile suggest` 相同)。"
+                      "请逐项检查。"),
+    "imp_canonical": ("The file is in the canonical format; its columns map to themselves.",
+                      "该文件为标准格式;各列映射到同名字段。"),
+    "imp_mapping": ("Mapping: field → column → sample values → as loaded → format",
+                    "映射:字段 → 源列 → 样例原值 → 加载后的值 → 格式"),
+    "imp_field": ("field", "字段"),
+    "imp_source": ("source column(s)", "源列"),
+    "imp_raw": ("sample raw values", "样例原值"),
+    "imp_parsed": ("as loaded", "加载后的值"),
+    "imp_format": ("format inferred", "推断的格式"),
+    "imp_edit_columns": ("Change the columns", "修改列映射"),
+    "imp_other_kind": ("A {kind} file: it loads as its profile maps it (the page edits the mapping of ticket "
+                       "files only); the preview counts its rows.",
+                       "这是 {kind} 文件:按其映射配置加载(本页只编辑工单文件的映射);预览统计其行数。"),
+    "imp_keep": ("(as the profile says)", "(保持配置原样)"),
+    "imp_unmapped": ("— not mapped —", "— 不映射 —"),
+    "imp_time": ("Time stamps", "时间戳"),
+    "imp_timezone": ("Time zone of time stamps without an offset", "无时区偏移的时间戳所在时区"),
+    "imp_day_first": ("Numeric dates", "数字日期"),
+    "imp_df_auto": ("decided from the values", "根据数值判断"),
+    "imp_df_true": ("day first (D/M/Y)", "日在前(日/月/年)"),
+    "imp_df_false": ("month first (M/D/Y)", "月在前(月/日/年)"),
+    "imp_time_format": ("Time format", "时间格式"),
+    "imp_tf_auto": ("as the values show (inferred per column)", "按数值推断(逐列)"),
+    "imp_unit": ("Unit of {what}", "{what} 的单位"),
+    "imp_values": ("Values of {field}", "{field} 的取值"),
+    "imp_value_auto": ("as the vocabulary reads it ({value})", "按词表解读({value})"),
+    "imp_preview": ("Preview", "预览"),
+    "imp_preview_sample": ("The first {rows} rows, loaded into a throw-away warehouse with this mapping "
+                           "(the real load's rules; nothing is written to yours).",
+                           "前 {rows} 行按此映射加载到临时数据仓库(与正式加载规则相同;不写入您的数据仓库)。"),
+    "imp_preview_whole": ("The whole file, loaded into a throw-away warehouse with this mapping.",
+                          "整个文件按此映射加载到临时数据仓库。"),
+    "imp_whole": ("Preview the whole file", "预览整个文件"),
+    "imp_read": ("Rows read", "读取行数"),
+    "imp_would_load": ("Would load", "将加载"),
+    "imp_would_reject": ("Would be rejected", "将被拒绝"),
+    "imp_would_skip": ("Would be skipped", "将被跳过"),
+    "imp_median_frt": ("Median first response", "首次响应中位数"),
+    "imp_rejected": ("Rejected rows by reason", "按原因统计的被拒绝行"),
+    "imp_skipped": ("Skipped rows", "被跳过的行"),
+    "imp_issues": ("Fields that would be emptied and recorded (data_issues), by rule",
+                   "将被清空并记录的字段(data_issues),按规则"),
+    "imp_resolution": ("Resolution by category (this file alone)", "按分类的解决时长(仅此文件)"),
+    "imp_none_rejected": ("No row would be rejected.", "没有行会被拒绝。"),
+    "imp_no_issues": ("No field would be emptied.", "没有字段会被清空。"),
+    "imp_reason": ("reason", "原因"),
+    "imp_rule": ("rule", "规则"),
+    "imp_rows": ("rows", "行数"),
+    "imp_examples": ("examples", "示例"),
+    "imp_warnings": ("Warnings", "警告"),
+    "imp_preview_failed": ("With this mapping the file cannot be loaded", "按此映射无法加载该文件"),
+    "imp_save_header": ("Save and load", "保存与加载"),
+    "imp_name": ("Profile name (profiles/NAME.toml)", "映射配置名称(profiles/NAME.toml)"),
+    "imp_save": ("Save profile", "保存映射配置"),
+    "imp_saved": ("Saved {path}: `python -m etl load FILE --profile {name}` and the scheduled refresh use it.",
+                  "已保存 {path}:`python -m etl load FILE --profile {name}` 与定时刷新都会使用它。"),
+    "imp_save_failed": ("The profile was not saved", "映射配置未保存"),
+    "imp_load": ("Load into the warehouse", "加载到数据仓库"),
+    "imp_loading": ("Loading …", "正在加载 …"),
+    "imp_loaded": ("Published version {version} (run {run}): {loaded} tickets loaded, {rejected} rejected, "
+                   "{skipped} skipped of {read} rows read.",
+                   "已发布版本 {version}(第 {run} 次运行):读取 {read} 行,加载 {loaded} 行,拒绝 {rejected} 行,"
+                   "跳过 {skipped} 行。"),
+    "imp_nothing_new": ("Nothing new to load: the warehouse stays at version {version}.",
+                        "没有新内容可加载:数据仓库保持版本 {version}。"),
+    "imp_load_failed": ("The load failed; the warehouse is unchanged", "加载失败;数据仓库未改变"),
+    "imp_to_health": ("See the run on Data health", "在“数据健康”查看此次运行"),
+    "imp_summary_file": ("file", "文件"),
+    "imp_summary_kind": ("kind", "类型"),
+    "imp_summary_new": ("new", "新增"),
+    "imp_summary_updated": ("updated", "更新"),
     # pages
     "page_overview": ("Overview", "总览"),
     "page_first_response": ("First response", "首次响应"),
@@ -111,6 +202,86 @@ TEXT: dict[str, tuple[str, str]] = {
                       "仅显示前 {shown} 行;下载文件包含全部结果。"),
     "quick_chart": ("Quick chart", "快速图表"),
     "colour": ("colour", "颜色"),
+    # assistant page
+    "page_assistant": ("AI assistant", "智能客服"),
+    "as_handled": ("Handled by the assistant", "智能客服接待"),
+    "as_containment": ("Contained", "自助解决率"),
+    "as_stayed_solved": ("Contained and stayed solved", "自助解决且未复发"),
+    "as_handoff_rate": ("Handed to a person", "转人工率"),
+    "as_handoff_median": ("Median time to handoff", "转人工用时中位数"),
+    "as_after_hours_answered": ("After hours: answered at once", "非工作时间:即时答复"),
+    "as_none_handled": ("The assistant handled none of these tickets (no bot reply, no ticket on the ai_bot "
+                        "channel).", "这些工单均未经智能客服处理(无机器人回复,也无 ai_bot 渠道的工单)。"),
+    "as_kpis_cap": ("Handled: the tickets with a reply of the assistant or created on the ai_bot channel. "
+                    "Contained: resolved with no public reply of a human agent and no handoff (an assignment to a "
+                    "person, or a human reply, after the assistant's first reply). Stayed solved: contained, never "
+                    "reopened and not followed by a repeat complaint. Time to handoff: from the assistant's first "
+                    "reply to the handoff. After hours: created outside the human agents' schedule "
+                    "({schedule}); answered at once: a reply of the assistant within {minutes} minutes.",
+                    "接待:有智能客服回复或在 ai_bot 渠道创建的工单。自助解决:已解决,且没有人工客服的公开回复、"
+                    "没有转人工(智能客服首次回复后分配给人工或人工回复)。未复发:自助解决、从未重开、之后也没有重复投诉。"
+                    "转人工用时:从智能客服首次回复到转人工。非工作时间:在人工客服排班({schedule})之外创建;"
+                    "即时答复:智能客服在 {minutes} 分钟内回复。"),
+    "as_by_category": ("Containment by category", "各分类的自助解决率"),
+    "as_by_category_cap": ("Share of the tickets the assistant handled that it contained, per category; the "
+                           "number is the tickets it handled. Click a bar to list them.",
+                           "智能客服接待的工单中自助解决的占比(按分类);数字为接待工单数。点击柱条可列出工单。"),
+    "as_weekly": ("Containment by week", "每周自助解决率"),
+    "as_weekly_cap": ("Per week of creation: the share of the assistant's tickets it contained, and the share it "
+                      "contained that then stayed solved (not reopened, no repeat complaint). The last weeks' "
+                      "repeats may still come.",
+                      "按创建周:智能客服接待工单的自助解决占比,以及自助解决且未复发(未重开、无重复投诉)的占比。"
+                      "最近几周的重复投诉可能尚未出现。"),
+    "as_contained": ("Contained", "自助解决"),
+    "as_handoff": ("Handoffs to people", "转人工"),
+    "as_handoff_cap": ("Share of the assistant's tickets that a person took over (a human reply or an assignment "
+                       "to a person after the assistant's first reply), per category; the number is the "
+                       "tickets handed off.",
+                       "智能客服接待的工单中由人工接手(智能客服首次回复后有人工回复或分配给人工)的占比,按分类;"
+                       "数字为转人工工单数。"),
+    "as_outcomes": ("Contained against handed off", "自助解决与转人工对比"),
+    "as_outcomes_cap": ("For the assistant's tickets: share of CSAT answers of 4 or 5, reopen rate, and "
+                        "repeat-contact rate (the customer came back about the same category within the repeat "
+                        "window). A contained ticket that comes back is not a success.",
+                        "智能客服接待的工单:满意度 4–5 分占比、重开率、重复投诉率(客户在重复窗口内就同一分类再次来诉)。"
+                        "自助解决后又来诉并不算成功。"),
+    "as_outcome_contained": ("Contained", "自助解决"),
+    "as_outcome_handed_off": ("Handed off", "转人工"),
+    "as_csat": ("CSAT 4–5", "满意度 4–5 分"),
+    "as_reopened": ("Reopened", "重开"),
+    "as_repeat": ("Repeat contact", "重复投诉"),
+    "as_after_hours": ("Arrivals outside the agents' schedule", "人工排班之外的来诉"),
+    "as_after_hours_cap": ("Tickets created outside the human agents' schedule, by channel (the number), and the "
+                           "share the assistant answered within {minutes} minutes.",
+                           "在人工客服排班之外创建的工单(数字,按渠道),以及智能客服在 {minutes} 分钟内答复的占比。"),
+    "as_automate": ("What to automate next", "下一步自动化什么"),
+    "as_target": ("Target containment", "目标自助解决率"),
+    "as_automate_cap": ("Agent hours freed per category if containment rose to {target} %, over the selected "
+                        "period: tickets × (the target, at most the assistant's reach there, less the share "
+                        "contained now) × human minutes per human-handled ticket. Assumptions: the assistant can "
+                        "contain no more of a category than it already contains of the tickets it handles there "
+                        "(its reach; no bar before it has handled {min_handled}); every ticket it takes over would "
+                        "have cost the category's average human minutes — estimated from events (each human reply "
+                        "or note counts the time since the previous event, at most {cap} min), else the resolution "
+                        "time as a proxy (it counts waiting, so it overstates); the escalation rate and CSAT are "
+                        "shown, not used. The tickets listed are the human-handled ones.",
+                        "若自助解决率提升至 {target}%,所选时段内各分类可节省的人工小时数:工单数 ×(目标值,但不超过"
+                        "智能客服在该分类已达到的自助解决率,减去当前自助解决占比)× 每张人工处理工单的人工分钟数。"
+                        "假设:智能客服在某分类能自助解决的比例不超过它在已接待工单上的表现(接待不足 {min_handled} 张时不计);"
+                        "每张转由智能客服处理的工单原本需要该分类的平均人工分钟数——依据事件估算(每次人工回复或备注计入"
+                        "距上一事件的时间,最多 {cap} 分钟),无事件时以解决时长代替(含等待时间,会偏高);升级率和满意度"
+                        "仅供参考,不参与计算。列出的工单为人工处理的工单。"),
+    "as_col_tickets": ("Tickets", "工单数"),
+    "as_col_contained": ("Contained now (%)", "当前自助解决(%)"),
+    "as_col_handled": ("Handled by the assistant", "智能客服接待"),
+    "as_col_reach": ("Assistant's reach (%)", "智能客服可达(%)"),
+    "as_col_minutes": ("Human minutes per ticket", "每单人工分钟"),
+    "as_col_basis": ("Minutes from", "分钟依据"),
+    "as_col_escalated": ("Escalated (%)", "升级率(%)"),
+    "as_col_csat": ("CSAT 4–5 (%)", "满意度 4–5 分(%)"),
+    "as_col_hours": ("Agent hours freed", "可节省人工小时"),
+    "as_basis_events": ("events", "事件"),
+    "as_basis_resolution_time": ("resolution time (proxy)", "解决时长(代替)"),
     # KPIs
     "kpi_tickets": ("Tickets", "工单数"),
     "kpi_frt_median": ("Median first response", "首次响应中位数"),
@@ -125,6 +296,64 @@ TEXT: dict[str, tuple[str, str]] = {
     "profile_errors_cap": ("Share of the agent's reviews that found each error type (%), against the "
                            "rate of the whole team's reviews.",
                            "该客服的质检中发现各类错误的比例(%),与整个团队质检的比例对比。"),
+    # completeness (issue 18: record completeness on Agent quality, the repeat chain on Resolution)
+    "cp_title": ("Record completeness", "记录完整性"),
+    "cp_intro": ("Whether each ticket's record holds what its category needs ([[completeness.rules]]: the "
+                 "transaction for transaction delays and withdrawals, the account for account security, a "
+                 "resolution note once resolved). An incomplete record loses information for the follow-up.",
+                 "每张工单的记录是否包含其分类所需的信息([[completeness.rules]]:交易延迟和提现需要交易信息,"
+                 "账户安全需要账号,已解决的工单需要处理说明)。记录不完整,后续跟进就会丢失信息。"),
+    "cp_no_rules": ("No completeness rule applies to the tickets in view.", "当前工单没有适用的完整性规则。"),
+    "cp_unavailable": ("This warehouse was published before record completeness existed: load or rebuild "
+                       "(python -m etl rebuild) to see it.",
+                       "该数据仓库发布于记录完整性功能之前:请重新加载或重建(python -m etl rebuild)后查看。"),
+    "cp_share_complete": ("Complete records", "记录完整率"),
+    "cp_incomplete": ("Incomplete records", "记录不完整的工单"),
+    "cp_with_rules": ("Tickets with a rule", "适用规则的工单"),
+    "cp_missing_items": ("What was missing", "缺失的内容"),
+    "cp_item": ("Item", "内容"),
+    "cp_missing": ("Tickets lacking it", "缺失的工单数"),
+    "cp_by": ("Complete records by", "记录完整率,按"),
+    "cp_by_cap": ("Share of the tickets a rule applies to whose record is complete (pct_complete), the least "
+                  "complete first; the label is the number of incomplete records. Click a bar to list its "
+                  "incomplete tickets.",
+                  "适用规则的工单中记录完整的比例(pct_complete),最不完整的排在前面;标签为记录不完整的工单数。"
+                  "点击柱形可列出其记录不完整的工单。"),
+    "cp_trend": ("Complete records by month and team", "按月份和团队的记录完整率"),
+    "cp_trend_cap": ("Share of complete records per month of creation and team (tickets a rule applies to). "
+                     "The tickets below are the incomplete ones.",
+                     "按创建月份和团队的记录完整率(适用规则的工单)。下方列出的是记录不完整的工单。"),
+    "cp_effect": ("What an incomplete record costs", "记录不完整的影响"),
+    "cp_effect_cap": ("Tickets a rule applies to, complete against incomplete: median resolution, reopen "
+                      "rate and repeat-contact rate (the customer came back about the same category), as the "
+                      "warehouse defines them. The tickets below are the incomplete ones.",
+                      "适用规则的工单,记录完整与不完整对比:解决时长中位数、重开率和重复来电率(客户就同一分类再次"
+                      "投诉),口径与数据仓库一致。下方列出的是记录不完整的工单。"),
+    "cp_complete_yes": ("Complete", "完整"),
+    "cp_complete_no": ("Incomplete", "不完整"),
+    "cp_record": ("Record", "记录"),
+    "cp_resolution_median": ("Median resolution (h)", "解决时长中位数(小时)"),
+    "cp_reopen_rate": ("Reopen rate (%)", "重开率(%)"),
+    "cp_repeat_rate": ("Repeat-contact rate (%)", "重复来电率(%)"),
+    "cp_training_type": ("Incomplete record fields", "记录字段不完整"),
+    "cp_training_note": ("The list also flags agents whose records are incomplete significantly more often "
+                         "than their team's (Record completeness: tickets instead of reviews).",
+                         "名单同时标出记录不完整比例显著高于所在团队的客服(记录完整性:按工单而非质检计)。"),
+    "chain_title": ("A customer's tickets in order", "客户工单按时间排列"),
+    "chain_cap": ("Every ticket of the chosen ticket's customer (the salted customer id), oldest first: "
+                  "'repeat of' names the earlier ticket of the same category it repeats; 'in chain' marks the "
+                  "chosen chain.",
+                  "所选工单客户(加盐哈希的客户编号)的全部工单,按时间先后排列:“重复自”为其重复的同分类的较早工单;"
+                  "“属于该链”标出所选的链。"),
+    "chain_pick": ("First ticket of a chain with repeats", "有重复投诉的链的首张工单"),
+    "chain_none": ("No customer in view came back with a repeat.", "当前范围内没有客户重复投诉。"),
+    "chain_option": ("{ticket} · {category} · {tickets} tickets · {created}", "{ticket} · {category} · {tickets} 张工单 · {created}"),
+    "chain_repeat_of": ("Repeat of", "重复自"),
+    "chain_days_after": ("Days after its resolution", "距上一单解决(天)"),
+    "chain_other_channel": ("Another channel", "换渠道"),
+    "chain_in_chain": ("In chain", "属于该链"),
+    "chain_resolved_at": ("Resolved (UTC)", "解决时间(UTC)"),
+    "chain_is_resolved": ("Resolved", "已解决"),
     # overview
     "weekly_volume": ("Weekly tickets by channel", "按渠道的每周工单量"),
     "weekly_volume_cap": ("Tickets created per week (weeks start Monday), stacked by channel; faded bars "
@@ -356,6 +585,11 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    # the items of the shipped [[completeness.rules]]; an item of one's own shows as it is named
+    "completeness_item": {
+        "transaction": ("Transaction (id or time)", "交易信息(单号或时间)"),
+        "account": ("Account", "账户"), "resolution_note": ("Resolution note", "处理说明"),
+    },
     "channel": {
         "phone": ("Phone", "电话"), "email": ("E-mail", "邮件"), "chat": ("Chat", "在线客服"),
         "web": ("Web form", "网页"), "app": ("App", "应用内"), "ai_bot": ("AI assistant", "智能客服"),

@@ -5,11 +5,14 @@ generated demo warehouse (built once per session by tests/conftest.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 
 from etl.core import settings as settings_module
 from etl.core.settings import Settings
@@ -22,6 +25,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
 SAMPLE_AS_OF = dt.datetime(2026, 1, 13, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 REALDATA = ROOT.parent / "shared" / "realdata"
+
+# the real-browser tests: Debian's chromium through Playwright (its own download does not work here)
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def need_browser() -> None:
+    """Skip without chromium or Playwright; under CI=true fail instead (CI must run them)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed; .ci/run installs it with apt-get")
+        pytest.skip("chromium is not installed (apt-get install chromium); .ci/run installs it")
+    pytest.importorskip("playwright.sync_api")
 
 
 def settings_with(tmp_path: Path, overrides: dict[str, Any]) -> Settings:

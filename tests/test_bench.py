@@ -30,8 +30,8 @@ def test_small_benchmark_produces_every_figure(tmp_path: Path) -> None:
             assert r[step]["seconds"] > 0 and r[step]["rss_bytes"] > 0, step
         assert set(r["ratios"]) == {"load_vs_plain", "load_vs_pandas", "incremental_vs_full",
                                     "pages_default_vs_scan", "pages_filtered_vs_scan"}
-        assert set(r["pages"]) == {"overview", "first_response", "resolution", "escalations", "agent_quality",
-                                   "process", "alerts", "data_health", "sql"}
+        assert set(r["pages"]) == {"overview", "first_response", "resolution", "assistant", "escalations",
+                                   "agent_quality", "process", "alerts", "data_health", "sql"}
         assert all(v["default"] > 0 and v["filtered"] > 0 for v in r["pages"].values())
         assert r["incremental_rows"] >= 2
     assert report["growth"][0]["from"] == 1500 and "load" in report["growth"][0]

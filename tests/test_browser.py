@@ -13,27 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import DEMO_TICKETS, build_demo_warehouse, demo_end
+from tests.helpers import CHROMIUM, DEMO_TICKETS, LAUNCH_ARGS, build_demo_warehouse, demo_end, need_browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 
 pytestmark = pytest.mark.slow
 
 
-def _need_browser() -> None:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed; .ci/run installs it with apt-get")
-        pytest.skip("chromium is not installed (apt-get install chromium); .ci/run installs it")
-    pytest.importorskip("playwright.sync_api")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _need_browser()
+    need_browser()
     # the demo desk of the shared warehouse (helpers.DEMO_TICKETS, DEMO_SEED), but with data
     # up to yesterday, so that the page shows no stale-data warning: the one reader that
     # cannot share tests/conftest.py's demo_warehouse, whose year is fixed (helpers.py says why)

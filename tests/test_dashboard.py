@@ -24,6 +24,7 @@ PAGES = {
     "views/escalations.py": 3,
     "views/agent_quality.py": 3,
     "views/process.py": 2,
+    "views/assistant.py": 5,
     "views/alerts.py": 0,
     "views/data_health.py": 0,
 }
@@ -160,6 +161,8 @@ def test_training_list_finds_planted_agent(demo_db: Path, monkeypatch: pytest.Mo
     try:
         for agent, shown, examples in zip(training[0]["Agent"], training[0]["Error type"],
                                           training[0]["Example tickets"], strict=True):
+            if shown == "Incomplete record fields":
+                continue  # flagged from the records, not reviews: tests/test_completeness.py
             error_type = next(e for (e,) in con.execute("select unnest(qa_error_types())").fetchall()
                               if label("error_type", e, "en") == shown)
             newest = con.execute("select ticket_id from qa_reviews_scored where agent_id = ? and "

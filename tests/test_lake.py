@@ -276,7 +276,9 @@ def test_macros_keep_one_definition() -> None:
     assert set(portable.macros()) == {"pct_frt_within_sla", "pct_escalated", "pct_reopened",
                                       "pct_csat_satisfied", "pct_reviews_with_error", "pct_reviews_with",
                                       "pct_followed_by_repeat", "pct_first_contact_resolved",
-                                      "qa_error_types"}
+                                      "pct_complete", "qa_error_types", "pct_contained", "pct_handed_off",
+                                      "pct_assistant_reach", "assistant_human_minutes", "assistant_minutes_basis",
+                                      "assistant_hours_freed"}
     # a macro without parameters too: the error types' list, as Spark writes an array
     sql = " ".join(portable.translate("select unnest(qa_error_types()) as e", "spark").split())
     assert "ARRAY('communication', 'product_knowledge', 'timeliness', 'incomplete_record', 'policy', 'other')" in sql

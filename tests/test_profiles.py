@@ -246,11 +246,12 @@ def test_suggest_on_a_vendor_export(tmp_path: Path) -> None:
 
 def test_file_no_profile_fits_explains_next_step(tmp_path: Path) -> None:
     path = tmp_path / "orders.csv"
-    path.write_text("order_no,amount,Created time\n1,20,2026-01-05\n", encoding="utf-8")
+    # (amount is a canonical column since the record fields of issue 18: a column nobody knows)
+    path.write_text("order_no,weight,Created time\n1,20,2026-01-05\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         load_one(tmp_path / "wh", path)
     message = err.value.detail
-    assert "no mapping profile fits" in message and "order_no, amount" in message
+    assert "no mapping profile fits" in message and "order_no, weight" in message
     assert "python -m etl profile suggest" in message and "--profile" in message
 
 

@@ -87,3 +87,54 @@ def test_window_is_a_setting(tmp_path: Path) -> None:
     bad.write_text("[repeats]\nwindow_days = -1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="repeats.window_days"):
         load_settings(bad)
+
+
+# --- the chain drill-down of the Resolution page (dashboard/sql/repeat_chain*.sql) -----------
+
+def page_query(settings, name: str, params: dict | None = None):  # type: ignore[no-untyped-def]
+    from dashboard.db import sql_text
+    from etl.core import sqlfiles
+
+    return query(settings, sqlfiles.fill(sql_text(name), {"where": "true"}), params)  # type: ignore[arg-type]
+
+
+def test_chain_of_a_customers_tickets(repeats) -> None:  # type: ignore[no-untyped-def]
+    # the chains with a repeat: R5 → R6 and R1 → R2 (two tickets each; the newer first)
+    assert [r[1:] for r in page_query(repeats, "repeat_chains")] == [
+        ("R5", "transaction_delay", dt.datetime(2026, 1, 6, 1, tzinfo=dt.UTC), 2),
+        ("R1", "withdrawal", dt.datetime(2026, 1, 5, 1, tzinfo=dt.UTC), 2)]
+    # every ticket of customer A in order: R2 repeats R1 within the window by another channel;
+    # R4 is another category the same day; R3 came 20 days after R2's resolution (beyond the
+    # 7 days): a chain of its own, outside the chosen one
+    chain = page_query(repeats, "repeat_chain", {"source": "desk", "ticket": "R1"})
+    assert [(r[0], r[1], r[2], r[6], r[7], r[8], r[9]) for r in chain] == [
+        ("R1", "withdrawal", "email", None, None, False, True),
+        ("R2", "withdrawal", "phone", "R1", 5.0, True, True),
+        ("R4", "account_security", "email", None, None, False, False),
+        ("R3", "withdrawal", "email", None, None, False, False)]
+    # customer B: R6 came while R5 was still open (0 days after; R5 has no resolution)
+    chain = page_query(repeats, "repeat_chain", {"source": "desk", "ticket": "R5"})
+    assert [(r[0], r[4], r[5], r[6], r[7], r[8]) for r in chain] == [
+        ("R5", None, False, None, None, False),
+        ("R6", dt.datetime(2026, 1, 8, 1, tzinfo=dt.UTC), True, "R5", 0.0, False)]
+
+
+def test_chain_drilldown_on_the_page(repeats, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+
+    from tests.helpers import ROOT
+
+    monkeypatch.setenv("DESK_DB", str(repeats.warehouse_path))
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
+    at.query_params["period"] = "all"
+    at.run()
+    at.switch_page("views/resolution.py").run()
+    assert [e.message for e in at.exception] == []
+    pick = at.selectbox(key="repeat_chain_pick")
+    assert pick.options == [  # (AppTest holds the labels the page formats)
+        "R5 · Transaction delay · 2 tickets · 2026-01-06", "R1 · Withdrawal · 2 tickets · 2026-01-05"]
+    pick.set_value(1).run()
+    table = next(df.value for df in at.dataframe if "Repeat of" in df.value.columns)
+    assert table["Ticket"].tolist() == ["R1", "R2", "R4", "R3"]
+    assert table["Repeat of"].fillna("").tolist() == ["", "R1", "", ""]
+    assert table["In chain"].tolist() == [True, True, False, False]

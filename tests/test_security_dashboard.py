@@ -209,7 +209,7 @@ def test_failed_signins_are_shared_by_sessions(tmp_path: Path, monkeypatch: pyte
 def test_charts_show_data_html_as_text(hostile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = app(hostile, monkeypatch).run()
     specs = []
-    for page in ("views/overview.py", "views/escalations.py", "views/agent_quality.py"):
+    for page in ("views/overview.py", "views/escalations.py", "views/agent_quality.py", "views/assistant.py"):
         at.switch_page(page).run()
         assert not at.exception, page
         specs += [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

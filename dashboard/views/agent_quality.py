@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.auth import require
-from dashboard.frame import Context, context, fmt_minutes, fmt_pct, reviews_table, show_chart
+from dashboard.frame import Context, context, fmt_minutes, fmt_pct, reviews_table, show_chart, tickets_table
 from dashboard.i18n import label
 from dashboard.plain import chart
 from dashboard.stats import training_list
@@ -23,12 +23,80 @@ def reviews_where(ctx: Context) -> dict:
     return {"alias": "q", "date_column": "reviewed_date"}
 
 
+# the training list's error type for records that lack what their category needs
+INCOMPLETE_FIELDS = "incomplete_fields"
+INCOMPLETE = ("exists (select 1 from ticket_completeness c where c.source = t.source "
+              "and c.ticket_id = t.ticket_id and not c.is_complete)")
+CP_DIMS = {"team": "team", "agent": "agent_id"}
+
+
+def has_completeness(ctx: Context) -> bool:
+    """Whether the warehouse has ticket_completeness (one published before it has not)."""
+    found = ctx.wh.sql("select count(*) as n from (select table_name as name from duckdb_tables() union all "
+                       "select view_name from duckdb_views()) where name = 'ticket_completeness'")
+    return bool(int(found["n"].iloc[0]))
+
+
+def completeness(ctx: Context) -> pd.DataFrame:
+    """Record completeness (ticket_completeness): share complete per team or agent, the
+    trend by month and team, the effect of an incomplete record; returns the per-agent
+    counts for the training list (empty when there is nothing to judge)."""
+    st.subheader(ctx.t("cp_title"))
+    st.caption(ctx.t("cp_intro"))
+    if not has_completeness(ctx):
+        st.caption(ctx.t("cp_unavailable"))
+        return pd.DataFrame()
+    kpis = ctx.wh.query("completeness_kpis", ctx.filters).iloc[0]
+    if not kpis["with_rules"]:
+        st.caption(ctx.t("cp_no_rules"))
+        return pd.DataFrame()
+    left, middle, right = st.columns(3)
+    left.metric(ctx.t("cp_share_complete"), fmt_pct(kpis["pct_complete_with_rules"]), border=True)
+    middle.metric(ctx.t("cp_incomplete"), f"{int(kpis['incomplete']):,}", border=True)
+    right.metric(ctx.t("cp_with_rules"), f"{int(kpis['with_rules']):,}", border=True)
+    missing = ctx.wh.query("completeness_missing", ctx.filters)
+    if not missing.empty:
+        st.caption(ctx.t("cp_missing_items"))
+        missing["item"] = [label("completeness_item", item, ctx.lang) for item in missing["item"]]
+        st.dataframe(missing.rename(columns={"item": ctx.t("cp_item"), "missing": ctx.t("cp_missing")}),
+                     hide_index=True, key="cp_missing")
+
+    dim = st.segmented_control(ctx.t("cp_by"), list(CP_DIMS), default="team", key="cp_dim",
+                               format_func=lambda d: ctx.t(d)) or "team"
+    field = CP_DIMS[dim]
+    by = ctx.wh.query("completeness_by", ctx.filters, dim=field).rename(columns={"value": field})
+    if not by.empty:
+        show_chart(ctx, charts.share_bars(by, field, "pct_complete", "incomplete", ctx.lang, "%",
+                                          color=charts.PALETTE[1]),
+                   f"cp_by_{dim}", ctx.t("cp_by_cap"), field=dim, extra=INCOMPLETE)
+
+    st.markdown(f"**{ctx.t('cp_trend')}**")
+    monthly = ctx.wh.query("completeness_monthly", ctx.filters)
+    show_chart(ctx, charts.weekly_lines(monthly[["created_month", "team", "pct"]], "team", "pct", ctx.lang, "%"),
+               "cp_trend", ctx.t("cp_trend_cap"), extra=INCOMPLETE)
+
+    st.markdown(f"**{ctx.t('cp_effect')}**")
+    effect = ctx.wh.query("completeness_effect", ctx.filters)
+    effect["is_complete"] = [ctx.t("cp_complete_yes") if v else ctx.t("cp_complete_no") for v in effect["is_complete"]]
+    st.dataframe(effect.rename(columns={
+        "is_complete": ctx.t("cp_record"), "tickets": ctx.t("kpi_tickets"),
+        "resolution_median_hours": ctx.t("cp_resolution_median"), "pct_reopened": ctx.t("cp_reopen_rate"),
+        "pct_repeat": ctx.t("cp_repeat_rate")}),
+        hide_index=True, key="cp_effect",
+        column_config={c: st.column_config.NumberColumn(format="%.1f")
+                       for c in (ctx.t("cp_resolution_median"), ctx.t("cp_reopen_rate"), ctx.t("cp_repeat_rate"))})
+    st.caption(ctx.t("cp_effect_cap"))
+    tickets_table(ctx, "cp_effect", INCOMPLETE, {}, [])
+    return ctx.wh.query("completeness_agents", ctx.filters)
+
+
 def render(ctx: Context) -> None:
     st.title(ctx.t("page_quality"))
     min_reviews = st.slider(ctx.t("min_reviews"), 1, 50, 10, key="qa_min_reviews")
     rates = ctx.wh.query("quality_by_agent", ctx.filters, **reviews_where(ctx))
     if rates.empty:
         st.info(ctx.t("no_rows"))
+        completeness(ctx)  # the records are judged without QA reviews
         return
 
     st.subheader(ctx.t("quality_heatmap"))
@@ -50,20 +118,32 @@ def render(ctx: Context) -> None:
                ctx.t("error_trend_cap"), tickets=False)
     reviews_table(ctx, "qa_trend")
 
+    fields = completeness(ctx)
+
     st.subheader(ctx.t("training_list"))
     st.caption(ctx.t("training_cap", alpha=ALPHA, min=min_reviews))
-    flagged = training_list(rates, min_reviews, ALPHA)
+    if not fields.empty:
+        st.caption(ctx.t("cp_training_note"))
+    # the QA reviews' error types, and records lacking what their category needs (per ticket)
+    flagged = training_list(pd.concat([rates, fields], ignore_index=True) if not fields.empty else rates,
+                            min_reviews, ALPHA)
     if flagged.empty:
         st.success(ctx.t("no_training"))
     else:
         found = ctx.wh.query("review_examples", ctx.filters, **reviews_where(ctx),
                              params={"agents": [str(a) for a in flagged["agent_id"]],
                                      "error_types": [str(e) for e in flagged["error_type"]]})
-        examples = found.groupby(["agent_id", "error_type"], sort=False)["ticket_id"].agg(
-            lambda ids: ", ".join(ids.astype(str)))
+        examples = dict(found.groupby(["agent_id", "error_type"], sort=False)["ticket_id"].agg(
+            lambda ids: ", ".join(ids.astype(str))).items())
+        sloppy = [str(a) for a in flagged.loc[flagged["error_type"] == INCOMPLETE_FIELDS, "agent_id"]]
+        if sloppy:  # an incomplete record's examples: the agent's newest incomplete tickets
+            cp_found = ctx.wh.query("completeness_examples", ctx.filters, params={"agents": sloppy})
+            for agent_id, ids in cp_found.groupby("agent_id", sort=False)["ticket_id"]:
+                examples[(agent_id, INCOMPLETE_FIELDS)] = ", ".join(ids.astype(str))
         table = flagged.assign(examples=[examples.get((r.agent_id, r.error_type), "")
                                          for r in flagged.itertuples(index=False)])
-        table["error_type"] = [label("error_type", e, ctx.lang) for e in table["error_type"]]
+        table["error_type"] = [ctx.t("cp_training_type") if e == INCOMPLETE_FIELDS else label("error_type", e, ctx.lang)
+                               for e in table["error_type"]]
         st.dataframe(
             table[["error_type", "agent_id", "team", "reviews", "with_error", "rate", "team_rate", "p_holm",
                    "examples"]].rename(columns={

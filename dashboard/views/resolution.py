@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.auth import require
-from dashboard.frame import Context, context, show_chart
+from dashboard.frame import Context, context, localise, show_chart
 from dashboard.i18n import column, label
 from dashboard.stats import kaplan_meier
 
@@ -51,6 +51,33 @@ def repeats(ctx: Context) -> None:
                f"repeat_rate_{dim}", ctx.t("repeats_cap", days=f"{repeat_window_days(ctx):g}"), field=dim,
                extra="exists (select 1 from ticket_repeats r where r.source = t.source "
                      "and r.ticket_id = t.ticket_id and r.followed_by_repeat)")
+    repeat_chain(ctx)
+
+
+def repeat_chain(ctx: Context) -> None:
+    """The chain drill-down: pick a first ticket whose customer came back; every ticket of
+    that customer in order, with what each repeats."""
+    st.markdown(f"**{ctx.t('chain_title')}**")
+    chains = ctx.wh.query("repeat_chains", ctx.filters)
+    if chains.empty:
+        st.caption(ctx.t("chain_none"))
+        return
+    options = list(range(len(chains)))
+
+    def option(i: int) -> str:
+        r = chains.iloc[i]
+        return ctx.t("chain_option", ticket=r["ticket_id"], category=label("category", r["category"], ctx.lang),
+                     tickets=int(r["tickets"]), created=f"{r['created_at']:%Y-%m-%d}")
+
+    i = st.selectbox(ctx.t("chain_pick"), options, format_func=option, key="repeat_chain_pick") or 0
+    first = chains.iloc[i]
+    chain = ctx.wh.query("repeat_chain", params={"source": str(first["source"]), "ticket": str(first["ticket_id"])})
+    chain = localise(chain, ctx.lang).rename(columns={
+        "resolution_at": ctx.t("chain_resolved_at"), "is_resolved": ctx.t("chain_is_resolved"),
+        "repeat_of": ctx.t("chain_repeat_of"), "days_after_previous_resolution": ctx.t("chain_days_after"),
+        "is_repeat_other_channel": ctx.t("chain_other_channel"), "in_chain": ctx.t("chain_in_chain")})
+    st.dataframe(chain, hide_index=True, width="stretch", key="repeat_chain_table")
+    st.caption(ctx.t("chain_cap"))
 
 
 def repeat_window_days(ctx: Context) -> float:

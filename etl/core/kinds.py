@@ -13,6 +13,8 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
         "closed_at", "escalation_level", "escalated_at", "reopen_count", "csat",
         "customer_id", "language", "subject", "frt_sla_reported",
         "first_response_minutes_reported", "resolution_minutes_reported",
+        # optional record fields (issue 18): what the record must hold per category (ticket_completeness)
+        "account_id", "transaction_id", "transaction_at", "amount", "currency", "resolution_note",
     ),
     "events": ("ticket_id", "event_at", "event_type", "actor_id", "actor_role", "detail"),
     "qa_reviews": (
@@ -21,6 +23,11 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "agents": ("agent_id", "name", "team", "tier", "hired_on", "languages"),
 }
+
+# Record fields a profile may map although few exports have them: a file without them gets no
+# "has no column for" note (etl/ingest/canonical.py).
+OPTIONAL_RECORD_FIELDS = frozenset({"account_id", "transaction_id", "transaction_at", "amount", "currency",
+                                    "resolution_note"})
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "tickets": ("ticket_id", "created_at"),

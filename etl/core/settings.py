@@ -65,6 +65,23 @@ class SlaRule:
 
 
 @dataclass(frozen=True)
+class CompletenessRule:
+    """What a ticket's record must hold ([[completeness.rules]]): at least one of `any_of`
+    (record fields), for tickets of `categories` (None: every category), only once resolved
+    when `resolved_only`. `item` names what is missing (ticket_completeness.missing_items)."""
+
+    item: str
+    any_of: tuple[str, ...]
+    categories: tuple[str, ...] | None = None
+    resolved_only: bool = False
+
+
+# the fields a completeness rule may ask for (tickets columns)
+RECORD_FIELDS = ("account_id", "transaction_id", "transaction_at", "amount", "currency", "resolution_note",
+                 "customer_id", "subject", "agent_id", "team", "subcategory")
+
+
+@dataclass(frozen=True)
 class ProcessTarget:
     """A time point of the complaint process ([[process.targets]]): from `start` to `stop`
     within `target_minutes` on `clock`, for tickets that match every given dimension. Rules
@@ -117,7 +134,19 @@ class Settings:
     lake: Path | None = None           # the lake's cleaned tables, when not where the metrics say
     alerts: AlertSettings = field(default_factory=AlertSettings)  # [alerts]: etl/core/alert_settings.py
     process_targets: tuple[ProcessTarget, ...] = ()
+    # [import]: the dashboard's Import page (dashboard/views/import_data.py, etl/load/preview.py)
+    analysts_may_import: bool = False
+    import_max_upload_mb: float = 200.0
+    import_profiles: Path = Path("profiles")
+    import_sample_rows: int = 500
+    # [assistant]: the AI assistant page (ticket_assistant, assistant_automation)
+    assistant_human_schedule: str = "default"
+    assistant_answered_within_minutes: float = 5.0
+    assistant_target_pct: float = 60.0
+    assistant_action_cap_minutes: float = 30.0
+    assistant_min_handled: int = 20
     repeat_window_days: float = 7.0  # [repeats] window_days: a repeat comes back within this of the resolution  # [[process.targets]], in the order they are tried
+    completeness_rules: tuple[CompletenessRule, ...] = ()  # [[completeness.rules]]
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
 
@@ -222,10 +251,59 @@ def _clock(value: Any, where: str) -> str:
     return str(value)
 
 
+def _assistant(spec: dict[str, Any], schedules: dict[str, Any]) -> dict[str, Any]:
+    """[assistant]: the human agents' schedule, "answered at once", the target containment."""
+    human = spec.get("human_schedule", "default")
+    if human not in schedules:
+        raise ConfigError(f"assistant.human_schedule = {human!r} names no [schedules.NAME]")
+    within = spec.get("answered_within_minutes", 5)
+    target = spec.get("target_containment_pct", 60)
+    cap = spec.get("action_cap_minutes", 30)
+    least = spec.get("min_handled", 20)
+    for name, value in (("answered_within_minutes", within), ("action_cap_minutes", cap)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"assistant.{name} must be a positive number of minutes, not {value!r}")
+    if isinstance(target, bool) or not isinstance(target, int | float) or not 0 <= target <= 100:
+        raise ConfigError(f"assistant.target_containment_pct must be a percentage from 0 to 100, not {target!r}")
+    if isinstance(least, bool) or not isinstance(least, int) or least < 1:
+        raise ConfigError(f"assistant.min_handled must be a whole number ≥ 1, not {least!r}")
+    return {"assistant_human_schedule": str(human), "assistant_answered_within_minutes": float(within),
+            "assistant_target_pct": float(target), "assistant_action_cap_minutes": float(cap),
+            "assistant_min_handled": least}
+
+
 def _window_days(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 365:
         raise ConfigError(f"repeats.window_days must be a number of days from 0 to 365, not {value!r}")
     return float(value)
+
+
+def _completeness_rules(data: dict[str, Any]) -> tuple[CompletenessRule, ...]:
+    """[[completeness.rules]]: the record's required fields per category."""
+    out: list[CompletenessRule] = []
+    for i, rule in enumerate(data.get("completeness", {}).get("rules", [])):
+        where = f"completeness.rules[{i}]"
+        item = rule.get("item")
+        if not isinstance(item, str) or not item.strip():
+            raise ConfigError(f"{where}.item must name what the record lacks (e.g. \"transaction\")")
+        fields = rule.get("any_of")
+        if isinstance(fields, str):
+            fields = [fields]
+        if not isinstance(fields, list) or not fields or any(f not in RECORD_FIELDS for f in fields):
+            raise ConfigError(f"{where}.any_of = {fields!r}: a list of one or more of {', '.join(RECORD_FIELDS)}")
+        cats = rule.get("categories")
+        if isinstance(cats, str):
+            cats = [cats]
+        if cats is not None and (not isinstance(cats, list) or any(c not in CATEGORIES for c in cats)):
+            raise ConfigError(f"{where}.categories = {cats!r}: a list of {', '.join(CATEGORIES)} "
+                              "(leave it out for every category)")
+        resolved_only = rule.get("resolved_only", False)
+        if not isinstance(resolved_only, bool):
+            raise ConfigError(f"{where}.resolved_only must be true or false")
+        out.append(CompletenessRule(item=item.strip(), any_of=tuple(fields),
+                                    categories=tuple(cats) if cats is not None else None,
+                                    resolved_only=resolved_only))
+    return tuple(out)
 
 
 def _process_targets(data: dict[str, Any]) -> tuple[ProcessTarget, ...]:
@@ -269,6 +347,24 @@ def _process_targets(data: dict[str, Any]) -> tuple[ProcessTarget, ...]:
 def _path(value: Any) -> Path:
     path = Path(str(value))
     return path if path.is_absolute() else Path.cwd() / path
+
+
+def _import_settings(spec: dict[str, Any]) -> dict[str, Any]:
+    """[import]: who may import, the upload limit, the profile folder, the preview's sample."""
+    unknown = set(spec) - {"analysts_may_import", "max_upload_mb", "profiles", "sample_rows"}
+    if unknown:
+        raise ConfigError(f"import: unknown keys {sorted(unknown)}")
+    allowed = spec.get("analysts_may_import", False)
+    if not isinstance(allowed, bool):
+        raise ConfigError("import.analysts_may_import must be true or false")
+    limit = spec.get("max_upload_mb", 200)
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or not 0 < limit <= 100_000:
+        raise ConfigError(f"import.max_upload_mb must be a number of MB above 0, not {limit!r}")
+    rows = spec.get("sample_rows", 500)
+    if isinstance(rows, bool) or not isinstance(rows, int) or not 10 <= rows <= 1_000_000:
+        raise ConfigError(f"import.sample_rows must be a whole number from 10 to 1000000, not {rows!r}")
+    return {"analysts_may_import": allowed, "import_max_upload_mb": float(limit),
+            "import_profiles": _path(spec.get("profiles", "profiles")), "import_sample_rows": rows}
 
 
 def build_settings(data: dict[str, Any], db_override: str | os.PathLike[str] | None = None) -> Settings:
@@ -353,6 +449,9 @@ def build_settings(data: dict[str, Any], db_override: str | os.PathLike[str] | N
         alerts=alert_settings(data),
         process_targets=_process_targets(data),
         repeat_window_days=_window_days(data.get("repeats", {}).get("window_days", 7)),
+        **_assistant(data.get("assistant", {}), schedules),
+        completeness_rules=_completeness_rules(data),
+        **_import_settings(data.get("import", {})),
         raw=data,
     )
 

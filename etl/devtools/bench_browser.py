@@ -43,7 +43,7 @@ from etl.core.settings import PROJECT_ROOT
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PAGES = ("", "first_response", "resolution", "escalations", "agent_quality", "process", "alerts", "data_health")
+PAGES = ("", "first_response", "resolution", "assistant", "escalations", "agent_quality", "process", "alerts", "data_health")
 TARGETS = {"warm_1m": 0.8, "cold_1m": 2.0, "filter_1m": 1.0, "warm_10m": 1.5, "cold_10m": 4.0}
 
 # Installed before each step: notes when the script starts running, so that "settled" is

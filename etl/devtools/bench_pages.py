@@ -22,8 +22,8 @@ from etl.core.settings import PROJECT_ROOT as ROOT
 from etl.query import sqlguard
 from etl.warehouse.versions import resolve_live
 
-PAGES = ("overview", "first_response", "resolution", "escalations", "agent_quality", "process", "alerts", "sql",
-         "data_health")
+PAGES = ("overview", "first_response", "resolution", "assistant", "escalations", "agent_quality", "process",
+         "alerts", "sql", "data_health")
 PLAIN_SCAN = ("select count(ticket_id), max(subject), min(created_at), max(first_response_at), "
               "max(resolved_at), sum(csat), max(channel), max(category), max(team), max(agent_id) "
               "from tickets")

@@ -40,7 +40,9 @@ CATEGORY_ZH = np.array(["使用咨询", "密码找回", "交易延迟", "提现"
 # median minutes from first response to resolution
 CATEGORY_RESOLVE = np.array([35.0, 25.0, 900.0, 4320.0, 2880.0, 2400.0, 240.0])
 CATEGORY_ESCALATE = np.array([0.015, 0.015, 0.05, 0.14, 0.12, 0.09, 0.015])
-BOT_SOLVABLE = np.array([True, True, False, False, False, False, True])
+# the share of its tickets the AI assistant solves alone, per category (CATEGORIES order): simple
+# questions well, financial and security cases hardly at all (docs/DEMO_DATA.md)
+BOT_CONTAIN = np.array([0.55, 0.65, 0.04, 0.02, 0.0, 0.06, 0.30])
 
 PRIORITIES = np.array(["urgent", "high", "normal", "low"])
 # P(priority | category), rows in CATEGORIES order
@@ -67,6 +69,9 @@ INCIDENT_DAYS = (103, 247)  # day offsets (weekdays) of two incidents: a chain c
 # The agents with planted error patterns, and what the tests look for.
 AGENT_INCOMPLETE_RECORDS = "A0003"
 AGENT_COMMUNICATION = "A0005"
+# the agents who leave records incomplete (ticket_completeness): A0003 (front line zh: no
+# resolution notes), A0004 (payments: no transaction reference); their tickets come back more
+AGENTS_INCOMPLETE_FIELDS = ("A0003", "A0004")
 PLANTED = {
     "email_worst_sla": "email has the lowest share of first responses within 24 h of all channels",
     "weekend_backlog": "tickets created on weekends and holidays wait over twice as long for a first response",
@@ -78,7 +83,11 @@ PLANTED = {
     "communication_agent": f"{AGENT_COMMUNICATION} has the highest communication error rate and a raised reopen rate",
     "incident_days": "two incident days carry over 2.5 times the median daily volume, mostly transaction_delay",
     "bot_first": "the AI assistant answers within a minute and solves some simple tickets without a human",
+    "bot_contains_simple": "the AI assistant contains password_recovery and app_usage questions well and the financial ones (transaction_delay, withdrawal, account_security) hardly at all",
     "csat_escalated": "escalated tickets have lower CSAT than the others",
+    "repeat_chains": "the repeat-contact rate lies between 8 % and 20 %; most customers have one ticket",
+    "incomplete_fields_agents": "A0003's and A0004's records are incomplete far more often than the rest of "
+                                "the desk's, and incomplete tickets are followed by a repeat more often",
 }
 
 
@@ -198,6 +207,164 @@ def _subjects(rng: np.random.Generator, category: np.ndarray, zh: np.ndarray) ->
     return _pick(np.array(labels), base + (rng.random(len(category)) * size).astype(np.int64))
 
 
+# --- the customers' repeat chains and the record's fields (issue 18) ----------------------
+RETURN_BASE = 0.07  # the chance that a customer comes back about the same problem, before the factors
+NOTE_ZH = np.array(["已指导用户完成操作", "已协助重置密码", "已查询链上状态并告知用户", "已核实提现并补发",
+                    "已冻结账户并完成调查", "已审核申诉并答复", "已答复用户"])
+NOTE_EN = np.array(["Guided the customer through the app", "Helped reset the password",
+                    "Checked the transfer on chain and told the customer", "Verified the withdrawal and re-sent it",
+                    "Froze the account and investigated", "Reviewed the appeal and replied", "Answered the customer"])
+CURRENCIES = np.array(["USDT", "CNY", "ETH", "BTC"])
+
+
+@dataclass
+class _Returns:
+    """Customers still to come back (their return falls after the chunk that made them)."""
+
+    category: np.ndarray
+    channel: np.ndarray   # the channel the customer prefers to come back by (-1: any)
+    customer: np.ndarray
+    at: np.ndarray
+
+    @staticmethod
+    def none() -> _Returns:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Returns(empty, empty, empty, empty)
+
+
+def _record_gaps(rng: np.random.Generator, category: np.ndarray, agent: np.ndarray, has_human: np.ndarray,
+                 is_resolved: np.ndarray) -> dict[str, np.ndarray]:
+    """Which tickets' records lack what their category needs (the defaults of
+    [[completeness.rules]]): the planted agents leave out far more than the rest."""
+    m = len(category)
+    omit = np.where(has_human & np.isin(agent, AGENTS_INCOMPLETE_FIELDS), 0.45, 0.03)
+    gaps = {
+        "transaction": np.isin(category, [2, 3]) & (rng.random(m) < omit),
+        "account": (category == 4) & (rng.random(m) < omit),
+        "note": is_resolved & has_human & (rng.random(m) < omit),
+    }
+    gaps["incomplete"] = gaps["transaction"] | gaps["account"] | gaps["note"]
+    return gaps
+
+
+def _returns(rng: np.random.Generator, category: np.ndarray, reopens: np.ndarray, breached: np.ndarray,
+             level: np.ndarray, incomplete: np.ndarray, bot_solved: np.ndarray) -> np.ndarray:
+    """Whether each ticket's customer comes back about the same problem: more often when it
+    was badly handled (reopened, late, escalated, an incomplete record), for money matters."""
+    p = (RETURN_BASE * np.where(np.isin(category, [2, 3, 4]), 1.6, 1.0) * np.where(reopens > 0, 1.8, 1.0)
+         * np.where(breached, 1.5, 1.0) * np.where(level > 0, 1.4, 1.0) * np.where(incomplete, 3.0, 1.0)
+         * np.where(bot_solved, 0.6, 1.0))
+    return rng.random(len(category)) < np.minimum(p, 0.7)
+
+
+def _match(p_key: np.ndarray, p_at: np.ndarray, p_src: np.ndarray, key: np.ndarray, created: np.ndarray,
+           free: np.ndarray) -> np.ndarray:
+    """For each return (key, time, the chunk's ticket it follows or -1): the first free ticket
+    of the chunk with that key created at or after its time, within two days (-1: none).
+    Returns that would land on the same ticket take the next ones."""
+    dst = np.full(len(p_at), -1)
+    for k in np.unique(p_key):
+        pend = np.flatnonzero(p_key == k)
+        pend = pend[np.argsort(p_at[pend], kind="stable")]
+        cand = np.flatnonzero((key == k) & free)  # in order of creation
+        pos = np.searchsorted(created[cand], p_at[pend], side="left")
+        _, first, counts = np.unique(pos, return_index=True, return_counts=True)
+        pos = pos + (np.arange(len(pos)) - np.repeat(first, counts))
+        ok = pos < len(cand)
+        hit = np.full(len(pos), -1)
+        hit[ok] = cand[pos[ok]]
+        ok &= (created[np.maximum(hit, 0)] - p_at[pend] <= 2 * 86400)
+        ok &= (p_src[pend] < 0) | (hit > p_src[pend])
+        dst[pend[ok]] = hit[ok]
+    placed = np.flatnonzero(dst >= 0)
+    _, unique = np.unique(dst[placed], return_index=True)
+    out = np.full(len(p_at), -1)
+    out[placed[unique]] = dst[placed[unique]]
+    return out
+
+
+def _chain_customers(rng: np.random.Generator, numbers: np.ndarray, category: np.ndarray, channel: np.ndarray,
+                     created: np.ndarray, resolved: np.ndarray, waiting: _Returns, as_of_s: int, *,
+                     returns: np.ndarray) -> tuple[np.ndarray, _Returns]:
+    """The customer of each ticket of a chunk: a new one (its own number) unless it is a
+    returning customer's next ticket: about the same category, a few days after the earlier
+    one was resolved (15 % only after the repeat window), or while it was still open; by the
+    same channel for about half of them, by phone for a quarter of those who wrote an e-mail,
+    else by whichever. A return is the first ticket of its category (and channel) at or after
+    its time, within two days; one that falls after the chunk waits for the next one."""
+    customer = numbers.astype(np.int64).copy()
+    src = np.flatnonzero(returns)
+    k = len(src)
+    end = np.where(resolved[src] >= 0, resolved[src], created[src] + 5 * 86400)
+    while_open = (end - created[src] > 86400) & (rng.random(k) < 0.4)
+    delay = np.where(rng.random(k) < 0.85, rng.exponential(1.5, k), rng.uniform(8, 25, k)) * 86400
+    at = np.where(while_open, created[src] + rng.uniform(0.2, 0.9, k) * (end - created[src]), end + delay)
+    at = at.astype(np.int64)
+    how = rng.random(k)
+    phone = int(np.flatnonzero(CHANNELS == "phone")[0])
+    prefer = np.where(how < 0.5, channel[src],
+                      np.where((channel[src] == EMAIL_CODE) & (how < 0.75), phone, -1))
+    keep = at <= as_of_s
+    src, at, prefer = src[keep], at[keep], prefer[keep]
+    # every return to place: the waiting ones (their customer known), then this chunk's (by index)
+    p_cat = np.concatenate([waiting.category, category[src]])
+    p_chan = np.concatenate([waiting.channel, prefer])
+    p_at = np.concatenate([waiting.at, at])
+    p_cust = np.concatenate([waiting.customer, np.full(len(src), -1)])
+    p_src = np.concatenate([np.full(len(waiting.at), -1), src])
+    free = np.ones(len(category), dtype=bool)
+    width = len(CHANNELS) + 1
+    # first by category and channel where the customer prefers one, then by category alone
+    dst = np.full(len(p_at), -1)
+    with_channel = np.flatnonzero(p_chan >= 0)
+    dst[with_channel] = _match(p_cat[with_channel] * width + p_chan[with_channel], p_at[with_channel],
+                               p_src[with_channel], category * width + channel, created, free)
+    free[dst[dst >= 0]] = False
+    rest = np.flatnonzero(dst < 0)
+    dst[rest] = _match(p_cat[rest], p_at[rest], p_src[rest], category, created, free)
+    placed = dst >= 0
+    chosen = np.flatnonzero(placed)
+    chosen = chosen[np.argsort(dst[chosen], kind="stable")]
+    outer = chosen[p_src[chosen] < 0]
+    inner = chosen[p_src[chosen] >= 0]
+    customer[dst[outer]] = p_cust[outer]
+    for _ in range(8):  # a chain of returns within the chunk: each takes its predecessor's customer
+        customer[dst[inner]] = customer[p_src[inner]]
+    later = ~placed & (p_at > created[-1])
+    later_cust = np.where(p_src >= 0, customer[np.maximum(p_src, 0)], p_cust)
+    return customer, _Returns(p_cat[later], p_chan[later], later_cust[later], p_at[later])
+
+
+def _record_fields(rng: np.random.Generator, customer: np.ndarray, category: np.ndarray, created: np.ndarray,
+                   zh: np.ndarray, gaps: dict[str, np.ndarray], is_resolved: np.ndarray,
+                   bot_solved: np.ndarray) -> dict[str, pa.Array]:
+    """The record's fields: the customer's wallet account; for transaction delays,
+    withdrawals and a third of the security cases the transaction (id, time, amount,
+    currency); a resolution note for every resolved ticket; each left out where `gaps` says."""
+    m = len(category)
+    money = np.isin(category, [2, 3]) | ((category == 4) & (rng.random(m) < 0.35))
+    money_kept = money & ~gaps["transaction"]
+    form = rng.random(m)  # some exports give only the transaction's time, a few only its id
+    with_id = money_kept & (form >= 0.10)
+    with_time = money_kept & (form < 0.95)
+    tx_at = created - rng.integers(600, 3 * 86400, m)
+    amount = np.round(_lognormal(rng, np.full(m, 300.0), 1.2), 2)
+    currency = rng.choice(len(CURRENCIES), size=m, p=[0.55, 0.30, 0.10, 0.05])
+    note_text = pc.if_else(pa.array(zh), _pick(NOTE_ZH, category), _pick(NOTE_EN, category))
+    bot_note = pc.if_else(pa.array(zh), pa.scalar("智能客服已解答"), pa.scalar("Answered by the AI assistant"))
+    note_text = pc.if_else(pa.array(bot_solved), bot_note, note_text)
+    return {
+        "account_id": pc.if_else(pa.array(gaps["account"]), pa.scalar(None, pa.string()), _ids("W", customer, 8)),
+        "transaction_id": pc.if_else(pa.array(with_id), _ids("TX", rng.integers(0, 10**12, m), 12),
+                                     pa.scalar(None, pa.string())),
+        "transaction_at": _ts(tx_at, with_time),
+        "amount": pa.array(amount, mask=~money_kept),
+        "currency": pc.if_else(pa.array(money_kept), _pick(CURRENCIES, currency), pa.scalar(None, pa.string())),
+        "resolution_note": pc.if_else(pa.array(is_resolved & ~gaps["note"]), note_text,
+                                      pa.scalar(None, pa.string())),
+    }
+
+
 class _EventLog:
     """Events of one chunk, collected per type and sorted by ticket and time at the end."""
 
@@ -296,6 +463,9 @@ def generate(n: int, *, seed: int = 7, out: Path, end: dt.date | None = None,
     events_w = _Writer(out / "ticket_events.csv")
     reviews_w = _Writer(out / "qa_reviews.csv")
     first_ticket = 0
+    # the customers' repeat chains and the record's fields draw from a stream of their own
+    chains = np.random.default_rng([seed, 23])
+    waiting = _Returns.none()
     hour_p = HOURLY / HOURLY.sum()
     review_seq = 0
     for chunk_start in range(0, DAYS, CHUNK_DAYS):
@@ -331,7 +501,7 @@ def generate(n: int, *, seed: int = 7, out: Path, end: dt.date | None = None,
         # AI assistant: replies in seconds; solves some simple tickets on its own
         bot = channel == 3
         bot_reply = np.where(bot, created + rng.integers(3, 40, m), -1)
-        bot_solved = bot & BOT_SOLVABLE[category] & (rng.random(m) < 0.45)
+        bot_solved = bot & (rng.random(m) < BOT_CONTAIN[category])
 
         # first human response: staffed hours, channel queue, weekend and holiday backlog
         wait_from = _staffed_start(created)
@@ -379,7 +549,9 @@ def generate(n: int, *, seed: int = 7, out: Path, end: dt.date | None = None,
         status_code = np.where(closed, 5, np.where(is_resolved, 4,
                                np.where(~answered & ~bot, 0, open_state + 1)))
         statuses = np.array(["new", "open", "pending", "on_hold", "solved", "closed"])
-        breached = (np.where(answered, first_resp, as_of_s) - created) > 1440 * 60
+        # a ticket the assistant solved alone was on time (its clock stopped at its resolution)
+        breached = (np.where(answered, first_resp, np.where(bot_solved & is_resolved, resolved, as_of_s))
+                    - created) > 1440 * 60
 
         # CSAT from about a quarter of customers whose ticket was resolved
         csat_given = is_resolved & (rng.random(m) < 0.28)
@@ -396,7 +568,12 @@ def generate(n: int, *, seed: int = 7, out: Path, end: dt.date | None = None,
         channel_text = pc.if_else(pa.array(chinese_values), _pick(CHANNEL_ZH, channel), _pick(CHANNELS, channel))
         category_text = pc.if_else(pa.array(chinese_values), _pick(CATEGORY_ZH, category), _pick(CATEGORIES, category))
         ticket_ids = _ids("T", numbers, 9)
-        customer = (rng.zipf(1.6, m) % max(n // 3, 10)) + 1
+        rng.zipf(1.6, m)  # the customers of earlier versions: drawn still, so that every later figure stays
+        gaps = _record_gaps(chains, category, agent_ids[agent], has_human, is_resolved)
+        customer, waiting = _chain_customers(
+            chains, numbers, category, channel, created, np.where(is_resolved, resolved, -1), waiting, as_of_s,
+            returns=_returns(chains, category, reopens, breached, level_now, gaps["incomplete"], bot_solved))
+        record = _record_fields(chains, customer, category, created, zh, gaps, is_resolved, bot_solved)
         tickets_w.write(pa.table({
             "ticket_id": ticket_ids,
             "created_at": _ts(created),
@@ -414,13 +591,14 @@ def generate(n: int, *, seed: int = 7, out: Path, end: dt.date | None = None,
             "escalated_at": _ts(esc1, reached[0]),
             "reopen_count": pa.array(np.where(is_resolved, reopens, 0)),
             "csat": pa.array(csat, mask=~csat_given),
-            "customer_id": _ids("C", customer, 7),
+            "customer_id": _ids("C", customer, 8),
             "language": pc.if_else(pa.array(zh), pa.scalar("zh"), pa.scalar("en")),
             "subject": _subjects(rng, category, zh),
             # the e-mail desk's tool reports its own resolution minutes, rounded to the minute
             # (ours agree: reported_agreement on Data health); no other channel reports any
             "resolution_minutes_reported": pa.array(np.rint((resolved - created) / 60).astype(np.float64),
                                                     mask=~(is_resolved & (channel == EMAIL_CODE))),
+            **record,
         }))
 
         # event log for a share of the tickets, consistent with the columns above
@@ -429,7 +607,7 @@ def generate(n: int, *, seed: int = 7, out: Path, end: dt.date | None = None,
         add = log.add
 
         all_true = np.ones(m, dtype=bool)
-        cust = np.asarray(_ids("C", customer, 7).to_numpy(zero_copy_only=False), dtype=object)
+        cust = np.asarray(_ids("C", customer, 8).to_numpy(zero_copy_only=False), dtype=object)
         agent_text = _pick(agent_ids, agent)
         agent_np = np.asarray(agent_text.to_numpy(zero_copy_only=False), dtype=object)
         add(all_true, created, "created", cust, "customer")

@@ -17,7 +17,13 @@ from pathlib import Path
 import duckdb
 
 from etl.core.errors import InputError
-from etl.core.kinds import KIND_COLUMNS, REQUIRED_COLUMNS, detect_kind, normalise_header
+from etl.core.kinds import (
+    KIND_COLUMNS,
+    OPTIONAL_RECORD_FIELDS,
+    REQUIRED_COLUMNS,
+    detect_kind,
+    normalise_header,
+)
 from etl.core.sqlfiles import quote_ident
 from etl.ingest import profiles
 from etl.ingest.profiles import Profile
@@ -27,7 +33,7 @@ from etl.ingest.timeformats import Inference, infer
 # how many records the time-format inference looks at (the first ones of the file)
 TIME_SAMPLE_ROWS = 20_000
 TIME_FIELDS = frozenset({"created_at", "updated_at", "first_response_at", "resolved_at", "closed_at",
-                         "escalated_at", "event_at", "reviewed_at", "hired_on"})
+                         "escalated_at", "event_at", "reviewed_at", "hired_on", "transaction_at"})
 
 
 @dataclass
@@ -77,7 +83,7 @@ def identity_columns(raw: RawFile, kind: str | None) -> tuple[str, dict[str, str
 _BLANKS = "' \t\r\n' || chr(160) || chr(12288)"
 
 TRIMMED = {"ticket_id", "review_id", "agent_id", "actor_id", "customer_id", "escalation_level",
-           "reopen_count", "csat", "score"}
+           "reopen_count", "csat", "score", "account_id", "transaction_id"}
 
 
 def create_canonical_view(con: duckdb.DuckDBPyConnection, raw: RawFile, view: str, kind: str,
@@ -250,8 +256,9 @@ def open_file(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, kind: str
             raw, times = infer_times(con, raw, profile.time_headers(raw.headers), profile.day_first)
             mapping = profile.mapping(raw.headers, path)
             kind, exprs, ignored = profile.kind, mapping.exprs, mapping.ignored
-            if mapping.absent:
-                notes.append(f"{path.name}: the file has no column for {', '.join(mapping.absent)} "
+            absent = [c for c in mapping.absent if c not in OPTIONAL_RECORD_FIELDS]
+            if absent:
+                notes.append(f"{path.name}: the file has no column for {', '.join(absent)} "
                              f"(mapped by profile {profile.name}); left empty")
             create_canonical_view(con, raw, view, kind, exprs, joins=mapping.joins, skip_sql=mapping.skip)
         else:

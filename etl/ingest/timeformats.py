@@ -212,9 +212,12 @@ def infer(values: Iterable[str | None], *, day_first: bool | None = None) -> Inf
         texts.append(value.replace("\xa0", " ").strip())
     if not texts:
         return Inference(layout=None, placeholders=placeholders)
-    counts = {layout.name: sum(1 for t in texts if layout.fits(t) and _plausible(layout.name, t))
-              for layout in LAYOUTS}
-    best = max(LAYOUTS, key=lambda layout: counts[layout.name])  # ties: the earlier layout
+    counts: dict[str, int] = {}
+    for layout in LAYOUTS:
+        counts[layout.name] = sum(1 for t in texts if layout.fits(t) and _plausible(layout.name, t))
+        if counts[layout.name] == len(texts):
+            break  # it reads every value: no later layout can beat it, and ties go to the earlier
+    best = max(LAYOUTS[:len(counts)], key=lambda layout: counts[layout.name])  # ties: the earlier layout
     if counts[best.name] == 0:
         return Inference(layout=None, sampled=len(texts), placeholders=placeholders, unfit=texts[:5])
     fitting = [t for t in texts if best.fits(t) and _plausible(best.name, t)]

@@ -27,7 +27,7 @@ PARTITIONED = {
     "qa_reviews": ("reviewed_month", "coalesce(strftime(reviewed_at, '%Y-%m'), 'none')"),
 }
 SINGLE = ("agents", "calendar_hours", "business_days", "sla_rules", "schedule_rules", "schedules",
-          "process_targets", "warehouse_meta", "load_runs", "load_files", "rejects")
+          "process_targets", "completeness_rules", "warehouse_meta", "load_runs", "load_files", "rejects")
 # the models in build order, read from the SQL files' headers as the warehouse reads them
 # (etl/warehouse/models.py); on a lake every intermediate step is a view, every mart a table
 MODELS: tuple[tuple[str, str], ...] = (

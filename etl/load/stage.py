@@ -54,6 +54,8 @@ ID_COLUMNS = {
     "agents": ("agent_id",),
 }
 CUSTOMER_COLUMN = {"tickets": "customer_id", "events": "actor_id"}
+# other identifiers of a person, hashed with the same salt (a ticket's account)
+HASHED_COLUMNS = {"tickets": ("account_id",)}
 
 
 @dataclass
@@ -125,12 +127,11 @@ def scrub_texts(con: duckdb.DuckDBPyConnection, texts: list[str]) -> list[str]:
 
 
 def _customer_columns(ext: Extracted) -> set[int]:
-    """The positions of the source columns the customer id is read from (tickets, events)."""
-    column = CUSTOMER_COLUMN.get(ext.kind)
-    if column is None or column not in ext.present:
-        return set()
-    expr = ext.exprs.get(column, "")  # the mapping as the file was opened with it
-    return {i for i, h in enumerate(ext.headers) if quote_ident(h) in expr}
+    """The positions of the source columns the customer id (or a ticket's account id) is read
+    from (tickets, events)."""
+    columns = [c for c in (CUSTOMER_COLUMN.get(ext.kind), *HASHED_COLUMNS.get(ext.kind, ())) if c in ext.present]
+    # the mapping as the file was opened with it
+    return {i for i, h in enumerate(ext.headers) for c in columns if quote_ident(h) in ext.exprs.get(c, "")}
 
 
 def private_raw_json(ext: Extracted) -> str:

@@ -33,6 +33,12 @@ create table if not exists tickets (
     frt_sla_reported_raw varchar,
     first_response_minutes_reported double,  -- the source's own figures, in minutes (reported_agreement)
     resolution_minutes_reported     double,
+    account_id        varchar,   -- salted hash, like customer_id
+    transaction_id    varchar,   -- the order / transaction reference, scrubbed like free text
+    transaction_at    timestamptz,
+    amount            double,
+    currency          varchar,
+    resolution_note   varchar,   -- free text, scrubbed
     source_tz         varchar,
     source_file       varchar,
     source_record     bigint,

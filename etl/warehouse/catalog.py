@@ -56,25 +56,43 @@ def parse(text: str) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
 
 
 def apply(con: duckdb.DuckDBPyConnection, docs: tuple[Path, ...] = DOCS) -> int:
-    """COMMENT ON every documented object and column the warehouse has; the count."""
-    existing = {(t, c) for t, c in con.execute(
-        "select table_name, column_name from duckdb_columns() where schema_name = 'main'").fetchall()}
-    kinds = dict(con.execute("select table_name, 'TABLE' from duckdb_tables() where schema_name = 'main' "
-                             "union all select view_name, 'VIEW' from duckdb_views() "
-                             "where schema_name = 'main' and not internal").fetchall())
+    """COMMENT ON every documented object and column the warehouse has whose comment is not
+    already that meaning; the count of objects and columns documented.
+
+    Only the comments that differ are written (a table kept from the last publish keeps its
+    comments), and all in one transaction: each COMMENT ON on its own commits a catalog
+    change, and ~470 of them cost 2-3 s of every build, the most of a small load's time."""
+    have = {(t, c): comment for t, c, comment in con.execute(
+        "select table_name, column_name, comment from duckdb_columns() where schema_name = 'main'").fetchall()}
+    kinds = {name: (kind, comment) for name, kind, comment in con.execute(
+        "select table_name, 'TABLE', comment from duckdb_tables() where schema_name = 'main' "
+        "union all select view_name, 'VIEW', comment from duckdb_views() "
+        "where schema_name = 'main' and not internal").fetchall()}
     n = 0
+    statements = []
     for doc in docs:
         if not doc.exists():
             continue
         objects, columns = parse(doc.read_text(encoding="utf-8"))
         for name, text in objects.items():
             if name in kinds:
-                con.execute(f"comment on {kinds[name]} {name} is '{_q(text)}'")
                 n += 1
+                if kinds[name][1] != text:
+                    statements.append(f"comment on {kinds[name][0]} {name} is '{_q(text)}'")
         for (obj, col), text in columns.items():
-            if (obj, col) in existing:
-                con.execute(f'comment on column {obj}."{col}" is \'{_q(text)}\'')
+            if (obj, col) in have:
                 n += 1
+                if have[(obj, col)] != text:
+                    statements.append(f'comment on column {obj}."{col}" is \'{_q(text)}\'')
+    if statements:
+        con.execute("begin transaction")
+        try:
+            for statement in statements:
+                con.execute(statement)
+        except BaseException:
+            con.execute("rollback")
+            raise
+        con.execute("commit")
     return n
 
 

@@ -1,5 +1,5 @@
 """The policy tables written from the settings at every build: SLA rules, schedule rules
-and schedules, the process's time-point targets, and the business calendar (calendar_hours,
+and schedules, the process's time-point targets, the record-completeness rules, and the business calendar (calendar_hours,
 business_days) that the business-minute metrics join, kept while it covers the data for the
 same schedules."""
 
@@ -56,13 +56,24 @@ def write_policy(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         "target_minutes": pa.array([r.target_minutes for r in targets], pa.float64()),
         "clock": pa.array([r.clock for r in targets], pa.string()),
     })
+    crules = settings.completeness_rules
+    completeness = pa.table({
+        "rule_order": pa.array(range(len(crules)), pa.int32()),
+        "item": pa.array([r.item for r in crules], pa.string()),
+        "any_of": pa.array([list(r.any_of) for r in crules], pa.list_(pa.string())),
+        "categories": pa.array([list(r.categories) if r.categories is not None else None for r in crules],
+                               pa.list_(pa.string())),
+        "resolved_only": pa.array([r.resolved_only for r in crules], pa.bool_()),
+    })
     for name, table in (("sla_rules", sla), ("schedule_rules", rules), ("schedules", scheds),
-                        ("process_targets", process)):
+                        ("process_targets", process), ("completeness_rules", completeness)):
         con.register("_policy", table)
         con.execute(f"create or replace table {name} as select * from _policy")
         con.unregister("_policy")
     set_meta(con, "reporting_timezone", settings.reporting_timezone)
     set_meta(con, "repeat_window_days", repr(settings.repeat_window_days))
+    for key in ("human_schedule", "answered_within_minutes", "target_pct", "action_cap_minutes", "min_handled"):
+        set_meta(con, f"assistant_{key}", str(getattr(settings, f"assistant_{key}")))
 
 
 # a calendar is built this many days past the newest time stamp or as_of, so that the next

@@ -29,7 +29,7 @@ from etl.ingest.read import ReadOptions, csv_dialect
 
 SHIPPED_DIR = Path(__file__).parent
 TIME_FIELDS = {"created_at", "updated_at", "first_response_at", "resolved_at", "closed_at", "escalated_at",
-               "event_at", "reviewed_at"}
+               "event_at", "reviewed_at", "transaction_at"}
 UNIT_MINUTES = {"seconds": 1 / 60, "minutes": 1.0, "hours": 60.0, "days": 1440.0}
 PROFILE_KEYS = {"profile", "read", "time", "columns", "durations", "reported", "constants", "values", "rules",
                 "lookups", "skip", "events"}

@@ -45,12 +45,21 @@ select
     mr.value as frt_sla_reported,
     case when $scrub_text then mr.stored else s.frt_sla_reported_raw end as frt_sla_reported_raw,
     s.first_response_minutes_reported, s.resolution_minutes_reported,
+    -- the record's fields (issue 18): the account hashed with the customer's salt, the
+    -- transaction reference and the resolution note scrubbed like other free text
+    -- (docs/DECISIONS.md, "Record fields")
+    case when $hash_customers then hash_customer(s.account_id, $salt) else s.account_id end as account_id,
+    scrub_if(s.transaction_id, $scrub_text) as transaction_id,
+    s.transaction_at, s.amount,
+    scrub_if(s.currency, $scrub_text) as currency,
+    scrub_if(s.resolution_note, $scrub_text) as resolution_note,
     s._record,
     hash(s.ticket_id, s.created_at, s.updated_at, s.channel_raw, s.category_raw, s.subcategory,
          s.priority_raw, s.status_raw, s.team, s.agent_id, s.first_response_at, s.resolved_at,
          s.closed_at, s.escalation_level, s.escalated_at, s.reopen_count, s.csat,
          s.customer_id, s.language, s.subject, s.frt_sla_reported_raw,
-         s.first_response_minutes_reported, s.resolution_minutes_reported) as row_hash
+         s.first_response_minutes_reported, s.resolution_minutes_reported,
+         s.account_id, s.transaction_id, s.transaction_at, s.amount, s.currency, s.resolution_note) as row_hash
 from {rows} s
 left join enum_map mc on mc.field = 'channel'  and mc.raw = s.channel_raw
 left join enum_map mk on mk.field = 'category' and mk.raw = s.category_raw

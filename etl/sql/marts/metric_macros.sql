@@ -49,3 +49,48 @@ create or replace macro pct_followed_by_repeat(followed_by_repeat) as
 create or replace macro pct_first_contact_resolved(first_contact_resolved, is_resolved, customer_id) as
     cast(100 as double) * count(*) filter (where first_contact_resolved and customer_id is not null)
     / nullif(count(*) filter (where is_resolved and customer_id is not null), 0);
+
+-- Record completeness (ticket_completeness): the share of tickets whose record holds every
+-- item its category's rules ask for ([[completeness.rules]]).
+create or replace macro pct_complete(is_complete) as
+    cast(100 as double) * count(*) filter (where is_complete) / nullif(count(is_complete), 0);
+
+-- The AI assistant (ticket_assistant). Containment: the share of the tickets the assistant
+-- handled that it contained (pass true as is_handled for the share of all tickets).
+create or replace macro pct_contained(is_contained, is_handled) as
+    cast(100 as double) * count(*) filter (where is_handled and is_contained)
+    / nullif(count(*) filter (where is_handled), 0);
+
+-- Handoff rate: the share of the tickets the assistant handled that a human took over.
+create or replace macro pct_handed_off(is_handed_off, is_handled) as
+    cast(100 as double) * count(*) filter (where is_handled and is_handed_off)
+    / nullif(count(*) filter (where is_handled), 0);
+
+-- The assistant's reach in a grouping: its containment on the tickets it handled there, once it
+-- has handled at least min_handled of them (NULL before: too few to tell).
+create or replace macro pct_assistant_reach(is_contained, is_handled, min_handled) as
+    case when count(*) filter (where is_handled) >= min_handled then
+        cast(100 as double) * count(*) filter (where is_handled and is_contained)
+        / nullif(count(*) filter (where is_handled), 0)
+    end;
+
+-- Human handling minutes per ticket a human handled: the events' estimate (human_minutes) where
+-- any such ticket has events, else their resolution minutes as a proxy.
+create or replace macro assistant_human_minutes(human_minutes, resolution_minutes, is_human_handled) as
+    coalesce(avg(human_minutes) filter (where is_human_handled),
+             avg(resolution_minutes) filter (where is_human_handled));
+
+-- Which of the two assistant_human_minutes used: 'events' or 'resolution_time'.
+create or replace macro assistant_minutes_basis(human_minutes, is_human_handled) as
+    case when count(human_minutes) filter (where is_human_handled) > 0 then 'events' else 'resolution_time' end;
+
+-- "What to automate next": agent hours a target containment would free in a grouping. The
+-- share of its tickets that would move from people to the assistant is the target, at most the
+-- assistant's reach there, less the share contained now (never below 0; nothing without a
+-- reach); each moved ticket frees the human minutes per human-handled ticket.
+--   tickets × (least(target_pct, reach_pct) − contained_pct) / 100 × human_minutes / 60
+create or replace macro assistant_hours_freed(target_pct, tickets, contained_pct, reach_pct, human_minutes) as
+    case when reach_pct is not null then
+        tickets * greatest(cast(0 as double), least(cast(target_pct as double), reach_pct) - coalesce(contained_pct, 0))
+        / 100 * coalesce(human_minutes, 0) / 60
+    end;

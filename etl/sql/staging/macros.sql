@@ -18,6 +18,18 @@ create or replace temp macro parse_int(x) as case
     when try_cast(x as double) = round(try_cast(x as double)) then try_cast(try_cast(x as double) as bigint)
 end;
 
+-- Text → an amount of money: '1234.5', '1,234.50', '¥ 1,234.50', '1234,5 元', 'USDT 20' (the
+-- currency's sign or code dropped: it belongs in `currency`); NULL for anything else ('n/a',
+-- 'inf', '1.2.3').
+create or replace temp macro amount_text(x) as
+    regexp_replace(upper(trim(x)), '\s|¥|￥|\$|€|£|元|RMB|CNY|USDT|USD|EUR', '', 'g');
+create or replace temp macro parse_amount(x) as case
+    when regexp_matches(amount_text(x), '^[+-]?[0-9]+,[0-9][0-9]?$') then
+        try_cast(replace(amount_text(x), ',', '.') as double)
+    when regexp_matches(amount_text(x), '^[+-]?[0-9][0-9,]*(\.[0-9]+)?$') then
+        try_cast(replace(amount_text(x), ',', '') as double)
+end;
+
 -- Text → minutes of a duration: '90' or '1.5' in the given unit (minutes per unit), or
 -- 'H:MM' / 'H:MM:SS' as hours, minutes and seconds. NULL when it is neither.
 create or replace temp macro parse_duration_minutes(x, unit_minutes) as case

@@ -18,6 +18,10 @@ with typed as (
         csat              as csat_text,
         first_response_minutes_reported as frt_reported_text,
         resolution_minutes_reported     as resolution_reported_text,
+        transaction_at    as transaction_at_text,
+        amount            as amount_text,
+        parse_ts(transaction_at)    as transaction_at,
+        parse_amount(amount)        as amount,
         try_cast(trim(first_response_minutes_reported) as double) as first_response_minutes_reported,
         try_cast(trim(resolution_minutes_reported) as double)     as resolution_minutes_reported,
         parse_ts(created_at)        as created_at,
@@ -34,7 +38,8 @@ with typed as (
         priority  as priority_raw,
         status    as status_raw,
         frt_sla_reported as frt_sla_reported_raw,
-        subcategory, team, agent_id, customer_id, language, subject
+        subcategory, team, agent_id, customer_id, language, subject,
+        account_id, transaction_id, currency, resolution_note
     from {raw}
 ),
 
@@ -98,7 +103,16 @@ checked as (
         case when resolution_reported_text is not null and (resolution_minutes_reported is null
                                                             or resolution_minutes_reported < 0) then
             {'rule': 'bad_duration', 'text': 'resolution_minutes_reported must be minutes ≥ 0, not ' || quoted(resolution_reported_text)}
-        end as issue_resolution_reported
+        end as issue_resolution_reported,
+        case
+            when transaction_at_text is not null and transaction_at is null then
+                {'rule': 'bad_time', 'text': 'transaction_at is not a time stamp: ' || quoted(transaction_at_text)}
+            when transaction_at > $future_limit then
+                {'rule': 'future_time', 'text': 'transaction_at ' || quoted(transaction_at_text) || ' is later than the data''s as_of'}
+        end as issue_transaction_at,
+        case when amount_text is not null and amount is null then
+            {'rule': 'bad_amount', 'text': 'amount is not a number: ' || quoted(amount_text)}
+        end as issue_amount
     from typed
 ),
 
@@ -146,6 +160,10 @@ select
     customer_id, language, subject, frt_sla_reported_raw,
     case when issue_frt_reported is null then first_response_minutes_reported end as first_response_minutes_reported,
     case when issue_resolution_reported is null then resolution_minutes_reported end as resolution_minutes_reported,
+    account_id, transaction_id,
+    case when issue_transaction_at is null then transaction_at end as transaction_at,
+    case when issue_amount is null then amount end as amount,
+    currency, resolution_note,
     rejection.code as reason_code,
     -- the reason quotes values as given: scrubbed whatever the settings (a diagnostic, not
     -- the data; a misaligned record can put a phone number in any field)
@@ -156,7 +174,8 @@ select
     -- the fields emptied, each with its raw value and the rule (only for tickets that load)
     case when rejection is null and _skip is null and coalesce(issue_updated_at, issue_first_response_at,
               issue_resolved_at, issue_closed_at, issue_escalated_at, issue_escalation_level,
-              issue_reopen_count, issue_csat, issue_frt_reported, issue_resolution_reported) is not null then
+              issue_reopen_count, issue_csat, issue_frt_reported, issue_resolution_reported,
+              issue_transaction_at, issue_amount) is not null then
         list_filter([
             {'field': 'updated_at', 'raw': updated_at_text, 'rule': issue_updated_at.rule, 'text': issue_updated_at.text},
             {'field': 'first_response_at', 'raw': first_response_at_text, 'rule': issue_first_response_at.rule, 'text': issue_first_response_at.text},
@@ -167,7 +186,9 @@ select
             {'field': 'reopen_count', 'raw': reopen_count_text, 'rule': issue_reopen_count.rule, 'text': issue_reopen_count.text},
             {'field': 'csat', 'raw': csat_text, 'rule': issue_csat.rule, 'text': issue_csat.text},
             {'field': 'first_response_minutes_reported', 'raw': frt_reported_text, 'rule': issue_frt_reported.rule, 'text': issue_frt_reported.text},
-            {'field': 'resolution_minutes_reported', 'raw': resolution_reported_text, 'rule': issue_resolution_reported.rule, 'text': issue_resolution_reported.text}
+            {'field': 'resolution_minutes_reported', 'raw': resolution_reported_text, 'rule': issue_resolution_reported.rule, 'text': issue_resolution_reported.text},
+            {'field': 'transaction_at', 'raw': transaction_at_text, 'rule': issue_transaction_at.rule, 'text': issue_transaction_at.text},
+            {'field': 'amount', 'raw': amount_text, 'rule': issue_amount.rule, 'text': issue_amount.text}
         ], lambda x: x.rule is not null)
     end as data_issues
 from resolution_checked
