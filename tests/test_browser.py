@@ -104,3 +104,45 @@ def test_click_on_a_bar_lists_its_tickets(server: str, browser) -> None:  # type
     count = int(expanded.split("(")[-1].rstrip(")").replace(",", ""))
     assert 0 < count < DEMO_TICKETS
     page.close()
+
+
+def test_assistant_completeness_and_chain_in_a_real_browser(server: str, browser) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18's page and sections as a manager opens them: the AI assistant's page from the
+    menu, its target slider moving the hours freed; record completeness on Agent quality; a
+    customer's chain of tickets on Resolution."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(f"{server}/?period=all")
+    page.wait_for_selector(CHART, timeout=60_000)
+    page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"]').get_by_text("AI assistant").click()
+    page.wait_for_function("document.querySelector('h1') && document.querySelector('h1').innerText === 'AI assistant'",
+                           timeout=60_000)
+    page.wait_for_selector(CHART, timeout=60_000)
+    handled = page.locator('[data-testid="stMetric"]').filter(has_text="Handled by the assistant").first.inner_text()
+    assert int(handled.splitlines()[-1].replace(",", "")) > 0
+    assert page.get_by_text("What to automate next").is_visible()
+    ranking = page.locator('[data-testid="stPlotlyChart"]').last  # the hours freed per category
+    ranking.scroll_into_view_if_needed()
+    before = ranking.locator(".bars text").all_text_contents()
+    assert before and all(label.endswith("h") for label in before)
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    for _ in range(5):
+        slider.press("ArrowRight")  # a higher target containment: more hours freed
+    page.wait_for_function(
+        "(before) => { const c = [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')].pop();"
+        " const now = [...c.querySelectorAll('.bars text')].map(t => t.textContent);"
+        " return now.length > 0 && now.join('|') !== before.join('|'); }", arg=before, timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+    page.goto(f"{server}/agent_quality?period=all")
+    page.get_by_text("Record completeness").first.wait_for(timeout=60_000)
+    complete = page.locator('[data-testid="stMetric"]').filter(has_text="Complete records").first.inner_text()
+    assert "%" in complete
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+    page.goto(f"{server}/resolution?period=all")
+    page.get_by_text("A customer's tickets in order").first.wait_for(timeout=60_000)
+    chain = page.locator('[data-testid="stDataFrame"]').filter(has_text="Repeat of").first
+    chain.wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()

@@ -242,7 +242,9 @@ def test_comcast_file_gets_its_time_of_day(settings, tmp_path: Path) -> None:  #
 
 def test_process_mining_log_created_at_its_first_event(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """A process-mining log (a row per activity of a case, as the Verenich helpdesk log):
-    through suggest, each case is one ticket created at its first activity, not its last."""
+    through suggest, each case is one ticket created at its first activity, not its last,
+    and every row is an event (numeric activity codes: status changes, the code in detail);
+    the older rows count as loaded events, not as skipped tickets."""
     from etl.ingest import profiles
     from etl.ingest.profiles.suggest import suggest
 
@@ -251,8 +253,13 @@ def test_process_mining_log_created_at_its_first_event(settings, tmp_path: Path)
         ["3", "1", "2010-10-29 18:14:06"], ["3", "6", "2010-11-04 15:27:00"]])
     own = tmp_path / "helpdesk.toml"
     own.write_text(suggest(export, timezone="UTC"), encoding="utf-8")
-    f = load([export], settings, profile=profiles.find(str(own)), as_of=SAMPLE_AS_OF).files[0]
-    assert (f.rows_read, f.rows_loaded, f.rows_skipped) == (5, 2, 3)
+    f, events = load([export], settings, profile=profiles.find(str(own)), as_of=SAMPLE_AS_OF).files
+    assert (f.kind, f.rows_read, f.rows_loaded, f.rows_skipped) == ("tickets", 2, 2, 0)
+    assert (events.kind, events.rows_read, events.rows_loaded, events.rows_rejected, events.rows_skipped) == (
+        "events", 5, 5, 0, 0)
+    assert query(settings, "select ticket_id, event_type, detail from ticket_events order by event_at") == [
+        ("3", "status_change", "1"), ("3", "status_change", "6"), ("2", "status_change", "1"),
+        ("2", "status_change", "8"), ("2", "status_change", "6")]
     assert query(settings, "select ticket_id, strftime(created_at, '%Y-%m-%d %H:%M:%S') from tickets order by 1") == [
         ("2", "2012-04-03 16:55:38"), ("3", "2010-10-29 18:14:06")]
 

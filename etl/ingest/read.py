@@ -309,9 +309,9 @@ def _excel_table(path: Path, header_row: int = 1, sheet: str | None = None) -> p
         raise InputError(f"{visible(path.name)}: {which} is empty (no header row)")
     header = [str(h).strip() for h in rows[0]]
     columns: list[list[str | None]] = [[] for _ in header]
+    # empty rows are kept (all fields NULL): the canonical view skips them as "blank row", so
+    # that a sheet's rows read still add up (as a CSV's blank lines do)
     for row in rows[1:]:
-        if all(v in ("", None) for v in row):
-            continue
         for i in range(len(header)):
             columns[i].append(_cell_text(row[i]) if i < len(row) else None)
     return pa.table({h or f"column{i}": pa.array(c, pa.string()) for i, (h, c) in enumerate(zip(header, columns))})

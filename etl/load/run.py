@@ -34,7 +34,7 @@ from etl.ingest.privacy import privacy as load_privacy
 from etl.ingest.profiles import Profile
 from etl.ingest.read import bounded, file_format, file_sha256, first_line, visible
 from etl.load import runlog
-from etl.load.merge import merge
+from etl.load.merge import SKIP_REASONS, merge
 from etl.load.stage import stage
 from etl.warehouse import checks, models, policy
 from etl.warehouse import schema as warehouse
@@ -297,6 +297,7 @@ def _load_files(con: duckdb.DuckDBPyConnection, run: _Run, hashes: list[Future[t
                 _stage_and_merge(con, events, also, run_id=run_id, source=run.source,
                                  source_tz=events.timezone or run.settings.source_timezone,
                                  future_limit=future_limit, privacy=privacy)
+                _fold_into_events(res, also)
             con.execute("commit")
         except InputError as exc:
             con.execute("rollback")
@@ -312,6 +313,19 @@ def _load_files(con: duckdb.DuckDBPyConnection, run: _Run, hashes: list[Future[t
         if also is not None:
             results.append(also)
     return results, failed
+
+
+def _fold_into_events(tickets: FileResult, events: FileResult) -> None:
+    """An event log's older rows of a ticket are not skipped: they are loaded as that
+    ticket's events (counted in `events`). The tickets' count then reads one row per
+    ticket version kept, so that both counts reconcile and no row is counted as skipped."""
+    older = SKIP_REASONS["tickets"][0]
+    folded = tickets.skipped_reasons.pop(older, 0)
+    if folded:
+        tickets.rows_read -= folded
+        tickets.rows_skipped -= folded
+        tickets.warnings.append(f"{tickets.file_name}: an event log: {folded:,} older rows of its tickets "
+                                f"are loaded as their events ({events.rows_loaded:,} events), not as tickets")
 
 
 def _open(con: duckdb.DuckDBPyConnection, path: Path, **kw: Any) -> Extracted:

@@ -14,6 +14,7 @@ import duckdb
 
 from etl.core.errors import ConfigError, InputError
 from etl.core.kinds import KIND_COLUMNS, normalise_header
+from etl.core.sqlfiles import quote_ident
 from etl.core.vocab import map_values
 from etl.ingest.read import ReadOptions, read_raw, sheet_names
 from etl.ingest.timeformats import infer
@@ -115,12 +116,18 @@ def _time_of_day_column(sample: object, headers: list[str], columns: dict[str, s
     return None
 
 
+CREATION = re.compile(r"creat|open|submit|receiv|regist|start|创建|受理|提交|登记|收到", re.I)
+
+
 def _guess_by_values(sample: object, headers: list[str], columns: dict[str, str],
                      notes: list[str]) -> None:
     """Where the header names say nothing of the id or the creation time, the values may."""
     free = [h for h in headers if h not in columns.values()]
+    # for the creation: a column whose name says so first (property_createdate), then the
+    # fullest; a loader's bookkeeping columns (_fivetran_synced: when it was copied) last
+    creation = sorted(free, key=lambda h: (h.startswith("_"), CREATION.search(h) is None, -len(_texts(sample, h))))
     if "created_at" not in columns:
-        for header in free:
+        for header in creation:
             values = _texts(sample, header)
             inference = infer(values)
             if values and inference.layout is not None and len(inference.unfit) == 0 \
@@ -137,6 +144,111 @@ def _guess_by_values(sample: object, headers: list[str], columns: dict[str, str]
                 columns["ticket_id"] = header
                 notes.append(f"ticket_id: {header!r} chosen by its values (unique in the sample); check it")
                 break
+
+
+# an event log (one row per activity or change of state of a case): its activity column
+ACTIVITY = re.compile(r"^(activity|activity ?id|activity ?name|action|event|event ?type|event ?name|concept ?name|"
+                      r"name|property|field|field ?name|state|status|incident ?state|stage|step|task|"
+                      r"活动|动作|操作|事件|节点|环节|状态|处理状态)$", re.I)
+# who did it: the event's actor (not the ticket's assignee)
+RESOURCE = re.compile(r"^(resource|org ?resource|user|actor|performed ?by|updated ?by|changed ?by|sys ?updated ?by|"
+                      r"executor|operator|操作人|处理人|执行人)$", re.I)
+DETAIL = re.compile(r"^(value|new ?value|detail|details|description|comment|备注|说明|内容)$", re.I)
+# an activity's words → the canonical event type (the first pattern that matches; else a status change)
+EVENT_WORDS = [
+    (re.compile(r"re-?open|重新打开|重开|重启", re.I), "reopened"),
+    (re.compile(r"escalat|升级|转交|上报", re.I), "escalated"),
+    (re.compile(r"resolv|solved|fixed|解决|办结|完成", re.I), "resolved"),
+    (re.compile(r"clos|结案|关闭|归档", re.I), "closed"),
+    (re.compile(r"assign|分配|指派|转派|派单", re.I), "assigned"),
+    (re.compile(r"(customer|user|requester|client|客户|用户).*(repl|respon|answer|message)|客户回复|用户回复", re.I),
+     "customer_reply"),
+    (re.compile(r"repl|respon|answer|回复|答复|响应", re.I), "agent_reply"),
+    (re.compile(r"note|comment|备注|批注", re.I), "internal_note"),
+    (re.compile(r"^(new|created?|opened|submitted|registered)$|creat|新建|创建|提交|登记|受理", re.I), "created"),
+]
+
+
+def event_type_of(activity: str) -> str:
+    """The canonical event type an activity's words name ("Resolve ticket" → resolved);
+    status_change when they name none (a numeric activity code, "Wait", "Open")."""
+    for pattern, event_type in EVENT_WORDS:
+        if pattern.search(activity):
+            return event_type
+    return "status_change"
+
+
+def _event_log(sample: object, headers: list[str], columns: dict[str, str]) -> dict[str, str] | None:
+    """An event-log-shaped file: many rows per id, and a time column that changes within an
+    id (one row per activity or change of state). Its events mapping (event_at, event_type,
+    actor_id, detail → the file's columns), or None."""
+    if "ticket_id" not in columns or not len(sample):  # type: ignore[arg-type]
+        return None
+    ids = sample[columns["ticket_id"]].astype("string").str.strip()  # type: ignore[index]
+    sizes = ids.value_counts()
+    repeated = sizes[sizes > 1]
+    if not len(repeated) or repeated.sum() < 0.3 * ids.notna().sum():
+        return None
+    frame = sample[[h for h in headers]].astype("string")  # type: ignore[index]
+    frame = frame[ids.isin(repeated.index)]
+    keys = ids[ids.isin(repeated.index)]
+    best: tuple[float, int, str] | None = None
+    for pos, header in enumerate(headers):
+        if header == columns["ticket_id"] or header.startswith("_"):
+            continue  # a loader's bookkeeping (_fivetran_synced) is not when it happened
+        values = _texts(sample, header)
+        inference = infer(values)
+        if not values or inference.layout is None or inference.unfit \
+                or inference.layout in ("excel", "unix_s", "unix_ms"):
+            continue
+        varying = (frame[header].groupby(keys).nunique() > 1).mean()
+        if varying >= 0.3 and (best is None or (varying, -pos) > best[:2]):
+            best = (varying, -pos, header)
+    if best is None:
+        return None
+    out = {"event_at": best[2]}
+    rest = [h for h in headers if h not in (columns["ticket_id"], best[2])]
+    activity = next((h for h in rest if ACTIVITY.match(_key(h))), columns.get("status"))
+    if activity is not None:
+        out["event_type"] = activity
+    actor = next((h for h in rest if RESOURCE.match(_key(h)) and h != columns.get("agent_id")), None)
+    if actor is not None:
+        out["actor_id"] = actor
+    detail = next((h for h in rest if DETAIL.match(_key(h)) and h not in out.values()), activity)
+    if detail is not None:
+        out["detail"] = detail
+    return out
+
+
+def _event_lines(sample: object, events: dict[str, str]) -> list[str]:
+    """The [events] table of an event log's profile: every row also an event, its activity
+    mapped to the canonical event type where the words say so."""
+    lines = ["", "# an event log: every row is also an event of its ticket (the ticket is its newest row,",
+             "# created at its earliest), so that time in status and escalations see the changes",
+             "[events]"]
+    for target in ("event_at", "event_type", "actor_id"):
+        if target in events:
+            lines.append(f"{target} = {_toml_str(events[target])}")
+    detail = events.get("detail")
+    if detail is not None and detail != events.get("event_type") and "event_type" in events:
+        # the activity's own words are kept beside its value (the event type is mapped)
+        sql = f"concat_ws(': ', {quote_ident(events['event_type'])}, {quote_ident(detail)})"
+        lines.append(f"detail = {{ sql = {_toml_str(sql)} }}")
+    elif detail is not None:
+        lines.append(f"detail = {_toml_str(detail)}")
+    if "event_type" not in events:
+        lines.append("event_type = { sql = \"'status_change'\" }  # the file names no activity")
+        return lines
+    lines += ["", "[events.values.event_type]",
+              "# activities → created, assigned, escalated, resolved, closed, reopened, agent_reply, customer_reply,",
+              "# internal_note; any other is a change of status (its raw value kept)"]
+    counts = Counter(_texts(sample, events["event_type"]))
+    for value, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:200]:
+        mapped = event_type_of(value)
+        if mapped != "status_change":
+            lines.append(f"{_toml_str(value)} = \"{mapped}\"")
+    lines.append('"*" = "status_change"')
+    return lines
 
 
 def _best_sheet(con: duckdb.DuckDBPyConnection, path: Path) -> ReadOptions:
@@ -201,6 +313,9 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
             durations[target] = (header, unit)
     _guess_by_values(sample, raw.headers, columns, notes)
     clock = _time_of_day_column(sample, raw.headers, columns)
+    events = _event_log(sample, raw.headers, columns)
+    if events is not None and "updated_at" not in columns:
+        columns["updated_at"] = events["event_at"]  # a ticket is its newest row
 
     times = {}
     for target in TIME_TARGETS:
@@ -238,6 +353,8 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
     elif ambiguous:
         lines.append("# day_first = true   # TODO: no day above 12 in the sample; M/D/Y is assumed")
     for target, inference in times.items():
+        if target != "created_at" and columns[target] == columns.get("created_at"):
+            continue  # the same column, said once
         lines.append(f"# {columns[target]}: {inference.label}"
                      + (f"; not read: {', '.join(repr(v) for v in inference.unfit[:3])}" if inference.unfit else ""))
     lines += ["", "[columns]"]
@@ -247,6 +364,9 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
                          "  # the date and the time of day, joined")
         elif target in columns:
             lines.append(f"{target} = {_toml_str(columns[target])}")
+    if events is not None:
+        notes.append(f"an event log ({columns['ticket_id']!r} repeats, {events['event_at']!r} changes within it): "
+                     "the tickets are each id's newest row, every row an event ([events] below)")
     for required in ("ticket_id", "created_at"):
         if required not in columns:
             lines.append(f"# TODO {required} = \"<the column that holds it>\"  (required)")
@@ -254,7 +374,7 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
     if business:
         lines.append("# business-hours figures of the export (not offsets from creation): "
                      + ", ".join(business))
-    used = {d[0] for d in durations.values()} | {r[0] for r in reported.values()} | {clock}
+    used = {d[0] for d in durations.values()} | {r[0] for r in reported.values()} | {clock} | set((events or {}).values())
     unused = [h for h in raw.headers if h not in columns.values() and h not in used and h not in business]
     if unused:
         lines.append("# not mapped: " + ", ".join(unused[:30]))
@@ -297,6 +417,8 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
                 note = "" if score else "  # TODO"
                 lines.append(f"{_toml_str(value)} = \"{score or ''}\"{note}")
             lines.append('"*" = ""')
+    if events is not None:
+        lines += _event_lines(sample, events)
     # a header cell may hold a line break: in a comment it would end the comment
     lines = [" ".join(line.split("\n")).replace("\r", " ") if line.lstrip().startswith("#") else line
              for line in lines]
