@@ -61,14 +61,7 @@ def completeness(ctx: Context) -> pd.DataFrame:
         st.dataframe(missing.rename(columns={"item": ctx.t("cp_item"), "missing": ctx.t("cp_missing")}),
                      hide_index=True, key="cp_missing")
 
-    dim = st.segmented_control(ctx.t("cp_by"), list(CP_DIMS), default="team", key="cp_dim",
-                               format_func=lambda d: ctx.t(d)) or "team"
-    field = CP_DIMS[dim]
-    by = ctx.wh.query("completeness_by", ctx.filters, dim=field).rename(columns={"value": field})
-    if not by.empty:
-        show_chart(ctx, charts.share_bars(by, field, "pct_complete", "incomplete", ctx.lang, "%",
-                                          color=charts.PALETTE[1]),
-                   f"cp_by_{dim}", ctx.t("cp_by_cap"), field=dim, extra=INCOMPLETE)
+    completeness_split(ctx)
 
     st.markdown(f"**{ctx.t('cp_trend')}**")
     monthly = ctx.wh.query("completeness_monthly", ctx.filters)
@@ -88,6 +81,20 @@ def completeness(ctx: Context) -> pd.DataFrame:
     st.caption(ctx.t("cp_effect_cap"))
     tickets_table(ctx, "cp_effect", INCOMPLETE, {}, [])
     return ctx.wh.query("completeness_agents", ctx.filters)
+
+
+@st.fragment
+def completeness_split(ctx: Context) -> None:
+    """Share complete per team or agent; a fragment: the split choice and a click on the
+    chart rerun only this part."""
+    dim = st.segmented_control(ctx.t("cp_by"), list(CP_DIMS), default="team", key="cp_dim",
+                               format_func=lambda d: ctx.t(d)) or "team"
+    field = CP_DIMS[dim]
+    by = ctx.wh.query("completeness_by", ctx.filters, dim=field).rename(columns={"value": field})
+    if not by.empty:
+        show_chart(ctx, charts.share_bars(by, field, "pct_complete", "incomplete", ctx.lang, "%",
+                                          color=charts.PALETTE[1]),
+                   f"cp_by_{dim}", ctx.t("cp_by_cap"), field=dim, extra=INCOMPLETE)
 
 
 def render(ctx: Context) -> None:

@@ -42,8 +42,10 @@ def kpis(ctx: Context, row: pd.Series) -> None:
                    f"{int(row['outside_answered']):,} / {int(row['outside_hours']):,}")
 
 
+@st.fragment
 def automation(ctx: Context) -> None:
-    """What to automate next: the ranking by agent hours a target containment would free."""
+    """What to automate next: the ranking by agent hours a target containment would free.
+    A fragment: moving the target slider reruns only this part."""
     st.subheader(ctx.t("as_automate"))
     default = int(round(setting(ctx, "target_pct", 60.0)))
     target = st.slider(ctx.t("as_target"), 0, 100, default, step=5, key="as_target", format="%d %%")

@@ -13,6 +13,19 @@ QUANTILES = "[" + ", ".join(f"{i / 100:.2f}" for i in range(1, 100)) + "]"
 SPLITS = {"channel": "channel", "priority": "priority", "category": "category"}
 
 
+@st.fragment
+def sla_trend(ctx: Context) -> None:
+    """The weekly share within SLA; a fragment: its split-by choice and a click on the chart
+    rerun only this part."""
+    st.subheader(ctx.t("sla_trend"))
+    split = st.segmented_control(ctx.t("split_by"), list(SPLITS), default="channel", key="frt_split",
+                                 format_func=lambda s: ctx.t(s))
+    split = split or "channel"
+    weekly = ctx.wh.query("sla_weekly", ctx.filters, dim=SPLITS[split]).rename(columns={"value": split})
+    show_chart(ctx, charts.weekly_lines(weekly, split, "pct_sla", ctx.lang, "%"), "frt_sla_weekly",
+               ctx.t("sla_trend_cap"), field="week", extra="t.frt_sla = 'breached'")
+
+
 def render(ctx: Context) -> None:
     st.title(ctx.t("page_first_response"))
     clock = st.segmented_control(ctx.t("clock"), ["calendar", "business"], default="calendar",
@@ -29,13 +42,7 @@ def render(ctx: Context) -> None:
         show_chart(ctx, charts.frt_ecdf(q, target if clock == "calendar" else None, ctx.lang),
                    "frt_ecdf", ctx.t("frt_distribution_cap"), extra="t.first_response_minutes is not null")
 
-    st.subheader(ctx.t("sla_trend"))
-    split = st.segmented_control(ctx.t("split_by"), list(SPLITS), default="channel", key="frt_split",
-                                 format_func=lambda s: ctx.t(s))
-    split = split or "channel"
-    weekly = ctx.wh.query("sla_weekly", ctx.filters, dim=SPLITS[split]).rename(columns={"value": split})
-    show_chart(ctx, charts.weekly_lines(weekly, split, "pct_sla", ctx.lang, "%"), "frt_sla_weekly",
-               ctx.t("sla_trend_cap"), field="week", extra="t.frt_sla = 'breached'")
+    sla_trend(ctx)
 
     arrivals = ctx.wh.query("arrivals", ctx.filters, minutes=minutes)
     left, right = st.columns(2)

@@ -28,8 +28,10 @@ def survival_table(ctx: Context) -> tuple[dict, pd.DataFrame]:
 REPEAT_DIMS = {"category": "category", "channel": "channel", "team": "team", "agent": "agent_id"}
 
 
+@st.fragment
 def repeats(ctx: Context) -> None:
-    """Repeat complaints and first-contact resolution (ticket_repeats), by the first ticket."""
+    """Repeat complaints and first-contact resolution (ticket_repeats), by the first ticket.
+    A fragment: its split-by choice, chart click and chain pick rerun only this part."""
     st.subheader(ctx.t("repeats"))
     kpis = ctx.wh.query("repeats_kpis", ctx.filters).iloc[0]
     if not kpis["with_customer"]:

@@ -12,7 +12,9 @@ memory is its own: the high-water mark of its memory image, VmHWM in /proc/self/
 3. every query each dashboard page sends, for its default view and a filtered one (the
    commonest category and channel, one month), recorded through Streamlit's AppTest and
    timed cold, per page and as a ratio to a plain full scan of the tickets table;
-4. the peak RSS of the load and of the dashboard-query process.
+4. the peak RSS of the load and of the dashboard-query process;
+5. where the build's time goes: every model timed on a copy of the warehouse, built in full
+   and incrementally for the 1 % run (etl/devtools/bench_models.py; the load has no timer).
 It prints one table, writes JSON, and states how each figure grows from size to size
 (the exponent k in time ∝ rows^k: 1 is linear). Absolute times on shared machines are
 noise; the ratios are what to compare.
@@ -78,6 +80,7 @@ class SizeResult:
     rows_plain: dict[str, int]
     ratios: dict[str, float] = field(default_factory=dict)
     browser: dict[str, Any] | None = None   # etl/devtools/bench_browser.py, with --browser
+    models: dict[str, Any] | None = None    # etl/devtools/bench_models.py: seconds per model
 
 
 def run_step(args: list[str], *, env: dict[str, str] | None = None) -> tuple[Step, str]:
@@ -162,14 +165,21 @@ def _delta(export: Path, out: Path, share: float = 0.01) -> int:
     return k
 
 
-def bench_size(n: int, work: Path, *, seed: int = 1, browser: dict[str, Any] | None = None) -> SizeResult:
+def _noop(_message: str) -> None:
+    return None
+
+
+def bench_size(n: int, work: Path, *, seed: int = 1, browser: dict[str, Any] | None = None,
+               say=_noop) -> SizeResult:  # type: ignore[no-untyped-def]
     export, wh, plain_db, pandas_db = work / "export", work / "wh" / "warehouse.duckdb", work / "plain.duckdb", \
         work / "pandas.duckdb"
     generate, _ = run_step(_etl("generate", "--tickets", str(n), "--seed", str(seed), "--out", str(export)))
     files = {t: export / f for t, f in FILES.items() if (export / f).exists()}
     rows_in_files = {t: _count_rows(p) for t, p in files.items()}
     as_of = "2026-10-01T00:00:00+08:00"
+    say(f"  generated in {generate.seconds:.1f} s")
     load_step, _ = run_step(_etl("load", str(export), "--db", str(wh), "--as-of", as_of))
+    say(f"  full load {load_step.seconds:.2f} s, {load_step.rss_bytes / 2**30:.2f} GiB")
     import duckdb
 
     from etl.warehouse.versions import resolve_live
@@ -187,8 +197,17 @@ def bench_size(n: int, work: Path, *, seed: int = 1, browser: dict[str, Any] | N
                              f"con.execute('create table {t} as select * from df')\n" for t, p in files.items())
                    + "con.close()\n")
     pandas_step, _ = run_step(python_step(pandas_code))
+    say(f"  plain DuckDB {plain_step.seconds:.2f} s, pandas {pandas_step.seconds:.2f} s")
     delta_rows = _delta(export, work / "delta")
     incremental, _ = run_step(_etl("load", str(work / "delta"), "--db", str(wh), "--as-of", as_of))
+    say(f"  1 % incremental {incremental.seconds:.2f} s")
+    model_times = {}
+    for mode in ("full", "incremental"):
+        code = (f"import json\nfrom pathlib import Path\nfrom etl.devtools.bench_models import time_models\n"
+                f"print(json.dumps(time_models(Path({str(wh)!r}), incremental={mode == 'incremental'})))\n")
+        _, out = run_step(python_step(code))
+        model_times[mode] = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
+    say("  models (full build): " + ", ".join(f"{k} {v:.2f}" for k, v in list(model_times["full"]["models"].items())[:6]))
     con = duckdb.connect(str(plain_db), read_only=True)
     rows_plain = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in files}
     con.close()
@@ -204,10 +223,11 @@ def bench_size(n: int, work: Path, *, seed: int = 1, browser: dict[str, Any] | N
             raise RuntimeError(f"page {t['page']} raised: {t['errors'][0]}")
         pages.setdefault(t["page"], {})[t["view"]] = t["seconds"]
     totals = {view: sum(p[view] for p in pages.values()) for view in ("default", "filtered")}
+    say(f"  pages' queries {totals['default']:.2f} + {totals['filtered']:.2f} s")
     result = SizeResult(tickets=n, rows_in_files=rows_in_files, generate=generate, load=load_step, plain=plain_step,
                         pandas=pandas_step, incremental=incremental, incremental_rows=delta_rows, pages=pages,
                         pages_total=totals, plain_scan_seconds=report["plain"], query_process=query_step,
-                        rows_ours=rows_ours, rows_plain=rows_plain)
+                        rows_ours=rows_ours, rows_plain=rows_plain, models=model_times)
     result.ratios = {
         "load_vs_plain": load_step.seconds / plain_step.seconds,
         "load_vs_pandas": load_step.seconds / pandas_step.seconds,
@@ -219,6 +239,7 @@ def bench_size(n: int, work: Path, *, seed: int = 1, browser: dict[str, Any] | N
         from etl.devtools import bench_browser
 
         result.browser = bench_browser.run(wh, **browser)
+        say(f"  browser: {json.dumps(result.browser, ensure_ascii=False)}")
     return result
 
 
@@ -275,7 +296,7 @@ def run(sizes: list[int], out: Path | None, workdir: Path | None = None, keep: b
     try:
         for n in sizes:
             say(f"size {n:,}: generating, loading (ours, plain DuckDB, pandas), incremental, page queries …")
-            results.append(bench_size(n, root / str(n), browser=browser))
+            results.append(bench_size(n, root / str(n), browser=browser, say=say))
             if not keep:
                 shutil.rmtree(root / str(n), ignore_errors=True)
     finally:
@@ -311,13 +332,20 @@ def table(report: dict) -> str:
         pages = ", ".join(f"{p} {v['default']:.3f}/{v['filtered']:.3f}" for p, v in r["pages"].items())
         lines.append(f"{r['tickets']:,} per page (default/filtered s): {pages}")
     for r in report["results"]:
+        for mode, built in (r.get("models") or {}).items():
+            top = ", ".join(f"{k} {v:.2f}" for k, v in list(built["models"].items())[:8])
+            lines.append(f"{r['tickets']:,} build ({mode}, {built['total']:.2f} s) per model s: {top}")
+    for r in report["results"]:
         if not r.get("browser"):
             continue
         for page, v in r["browser"]["pages"].items():
             lines.append(f"{r['tickets']:,} browser {page}: warm {v['warm_median']}/{v['warm_max']} s, "
                          f"cold {v['cold_median']}/{v['cold_max']} s, filter {v['filter_median']} s, "
                          f"language {v['language_median']} s (median/max), sent {v['kib_warm']} KiB warm, "
-                         f"{v['kib_cold']} KiB cold")
+                         f"{v['kib_cold']} KiB cold; server script warm {v.get('server_warm_median')} s, "
+                         f"cold {v.get('server_cold_median')} s, filter {v.get('server_filter_median')} s"
+                         + (f"; widget {v['widget_median']} s (server {v.get('server_widget_median')} s)"
+                            if v.get("widget_median") is not None else ""))
         for c in r["browser"]["concurrency"]:
             lines.append(f"{r['tickets']:,} browser, {c['users']} at once for {c['seconds']:.0f} s: "
                          f"p50 {c['p50']} s, p95 {c['p95']} s, {c['pages_opened']} pages, {c['error_count']} errors, "

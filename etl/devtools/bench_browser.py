@@ -8,11 +8,15 @@ Chromium (Playwright, /usr/bin/chromium) measures, per page:
 - warm: opening the page from the menu with the caches warm;
 - cold: the first open after a publish (a new version: every cached result is new);
 - filter: choosing one channel in the sidebar;
-- language: switching to 中文 and back.
+- language: switching to 中文 and back;
+- widget: one control in the page itself (WIDGETS: a split-by choice, a slider), which
+  reruns only its fragment where the page draws that part as one.
 The time is from the click to the page settled: Streamlit's script finished
 (`data-test-script-state="notRunning"` after it was seen running), no stale element left,
 every chart drawn. The bytes the server sent over the websocket for that step are counted
-too. Several rounds; median and max.
+too, and the server's own script time for it (etl/devtools/bench_server.py times every
+script run); the rest of the step is the frontend's (receiving and drawing; loopback has
+no network to speak of). Several rounds; median and max.
 
 The concurrency run starts N browser sessions (separate processes), each clicking through
 all pages in a loop for a bounded time, with a publish in the middle; it reports p50/p95
@@ -29,6 +33,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -44,6 +49,10 @@ CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = ("", "first_response", "resolution", "assistant", "escalations", "agent_quality", "process", "alerts", "data_health")
+# a control in the page per page (its widget key: Streamlit gives its element the class
+# st-key-<key>), and how to move it: a segmented control's second option, a slider one step
+WIDGETS = {"resolution": ("repeat_dim", "segment"), "assistant": ("as_target", "slider"),
+           "agent_quality": ("cp_dim", "segment"), "first_response": ("frt_split", "segment")}
 TARGETS = {"warm_1m": 0.8, "cold_1m": 2.0, "filter_1m": 1.0, "warm_10m": 1.5, "cold_10m": 4.0}
 
 # Installed before each step: notes when the script starts running, so that "settled" is
@@ -86,12 +95,16 @@ def _rss(pid: int) -> int:
 
 
 @contextmanager
-def dashboard(warehouse: Path, *, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`streamlit run dashboard/app.py` on loopback over `warehouse`, until the block ends."""
+def dashboard(warehouse: Path, *, port: int | None = None,
+              timings: Path | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`streamlit run dashboard/app.py` on loopback over `warehouse`, until the block ends;
+    with `timings`, every script run's time is appended there (etl/devtools/bench_server.py)."""
     port = port or free_port()
     env = {**os.environ, "DESK_DB": str(warehouse)}
+    if timings is not None:
+        env["DESK_BENCH_TIMINGS"] = str(timings)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.headless", "true",
+        [sys.executable, "-m", "etl.devtools.bench_server", "run", "dashboard/app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -119,10 +132,12 @@ def dashboard(warehouse: Path, *, port: int | None = None) -> Iterator[tuple[str
 class Browser:
     """One headless Chromium page on the dashboard, with timed steps."""
 
-    def __init__(self, url: str, timeout_s: float = 60) -> None:
+    def __init__(self, url: str, timeout_s: float = 60, timings: Path | None = None) -> None:
         from playwright.sync_api import sync_playwright
 
         self.url = url
+        self.timings = timings
+        self.last_server: float | None = None  # the server's script seconds of the last step
         self.timeout_ms = timeout_s * 1000
         self._pw = sync_playwright().start()
         self._browser = self._pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
@@ -154,7 +169,23 @@ class Browser:
         start = time.monotonic()
         action()
         self.page.wait_for_function(_SETTLED, timeout=self.timeout_ms, polling=20)
-        return time.monotonic() - start, self.received - before
+        took = time.monotonic() - start
+        self.last_server = self._server_seconds(start, start + took)
+        return took, self.received - before
+
+    def _server_seconds(self, start: float, end: float) -> float | None:
+        """The script runs that ended within [start, end] (the server writes its line as the
+        run ends: wait a moment for it), summed; None without a timings file."""
+        if self.timings is None:
+            return None
+        from etl.devtools.bench_server import read_runs
+
+        for _ in range(20):
+            runs = [r for r in read_runs(self.timings) if start <= r["end"] <= end + 0.05]
+            if runs:
+                return round(sum(r["end"] - max(r["start"], start) for r in runs), 4)
+            time.sleep(0.01)
+        return 0.0
 
     def go(self, path: str) -> tuple[float, int]:
         """Open a page from the menu (a page already open is not a step: nothing reruns)."""
@@ -185,6 +216,18 @@ class Browser:
         radio = self.page.locator('[data-testid="stSidebar"] [data-testid="stRadio"]').first
         return self.step(lambda: radio.get_by_text(option, exact=True).click())
 
+    def widget(self, key: str, kind: str, *, back: bool = False) -> tuple[float, int] | None:
+        """Move the page's control `key` (None when the page does not show it): a segmented
+        control to its second option (`back`: its first), a slider one step right (left)."""
+        box = self.page.locator(f".st-key-{key}")
+        if box.count() == 0:
+            return None
+        if kind == "slider":
+            thumb = box.locator('[role="slider"]').first
+            return self.step(lambda: thumb.press("ArrowLeft" if back else "ArrowRight"))
+        button = box.locator("button").nth(0 if back else 1)
+        return self.step(button.click)
+
     def version_shown(self) -> str:
         """The version the sidebar names ("… · version 7")."""
         text = self.page.locator('[data-testid="stSidebar"]').inner_text()
@@ -200,17 +243,29 @@ class PageFigures:
     cold: list[float] = field(default_factory=list)
     filter: list[float] = field(default_factory=list)
     language: list[float] = field(default_factory=list)
+    widget: list[float] = field(default_factory=list)
     bytes_warm: list[int] = field(default_factory=list)
     bytes_cold: list[int] = field(default_factory=list)
+    server_warm: list[float] = field(default_factory=list)   # the server's script seconds
+    server_cold: list[float] = field(default_factory=list)
+    server_filter: list[float] = field(default_factory=list)
+    server_widget: list[float] = field(default_factory=list)
 
     def summary(self) -> dict[str, float | None]:
         out: dict[str, float | None] = {}
-        for name in ("warm", "cold", "filter", "language"):
+        for name in ("warm", "cold", "filter", "language", "widget"):
             values = getattr(self, name)
             out[f"{name}_median"] = round(statistics.median(values), 3) if values else None
             out[f"{name}_max"] = round(max(values), 3) if values else None
         out["kib_warm"] = round(statistics.median(self.bytes_warm) / 1024, 1) if self.bytes_warm else None
         out["kib_cold"] = round(statistics.median(self.bytes_cold) / 1024, 1) if self.bytes_cold else None
+        for name in ("warm", "cold", "filter", "widget"):
+            server = getattr(self, f"server_{name}")
+            out[f"server_{name}_median"] = round(statistics.median(server), 3) if server else None
+            # the rest of the step: receiving, the frontend's drawing (loopback: no network)
+            total = out[f"{name}_median"]
+            out[f"frontend_{name}_median"] = (round(max(0.0, total - out[f"server_{name}_median"]), 3)
+                                              if server and total is not None else None)
         return out
 
 
@@ -221,10 +276,11 @@ def publish_again(warehouse: Path) -> None:
 
 
 def single_user(url: str, warehouse: Path, *, rounds: int = 3, pages: tuple[str, ...] = PAGES,
-                warmups: int = 2) -> dict[str, Any]:
+                warmups: int = 2, timings: Path | None = None) -> dict[str, Any]:
     """Per page: warm, cold, filter and language figures over `rounds` rounds."""
     figures = {p or "overview": PageFigures() for p in pages}
-    browser = Browser(url)
+    errors: list[str] = []
+    browser = Browser(url, timings=timings)
     try:
         browser.open()
         for _ in range(warmups):  # every page's caches warm
@@ -236,22 +292,43 @@ def single_user(url: str, warehouse: Path, *, rounds: int = 3, pages: tuple[str,
                 seconds, size = browser.go(p)
                 figures[p or "overview"].cold.append(seconds)
                 figures[p or "overview"].bytes_cold.append(size)
+                _server(figures[p or "overview"].server_cold, browser)
             for p in pages:
                 browser.go(pages[-1] if p != pages[-1] else pages[0])  # come from another page
                 seconds, size = browser.go(p)
                 figures[p or "overview"].warm.append(seconds)
                 figures[p or "overview"].bytes_warm.append(size)
+                _server(figures[p or "overview"].server_warm, browser)
                 if p != "data_health":
                     seconds, _ = browser.choose_channel()
                     figures[p or "overview"].filter.append(seconds)
+                    _server(figures[p or "overview"].server_filter, browser)
                     browser.clear_filters()
                     browser.go(p)
                 seconds, _ = browser.language("中文")
                 figures[p or "overview"].language.append(seconds)
                 browser.language("English")
+                if p in WIDGETS:
+                    try:
+                        moved = browser.widget(*WIDGETS[p])
+                        if moved is not None:
+                            figures[p].widget.append(moved[0])
+                            _server(figures[p].server_widget, browser)
+                            browser.widget(*WIDGETS[p], back=True)
+                    except Exception as exc:  # a control that did not rerun: noted, the round goes on
+                        errors.append(f"{p} widget: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+                        browser.open(p)
     finally:
         browser.close()
-    return {page: f.summary() for page, f in figures.items()}
+    out: dict[str, Any] = {page: f.summary() for page, f in figures.items()}
+    if errors:
+        out["_errors"] = {"errors": errors}
+    return out
+
+
+def _server(into: list[float], browser: Browser) -> None:
+    if browser.last_server is not None:
+        into.append(browser.last_server)
 
 
 def _session(url: str, seconds: float, start_at: float, queue: Any) -> None:
@@ -338,10 +415,14 @@ def run(warehouse: Path, *, rounds: int = 3, users: tuple[int, ...] = (1, 5, 10)
     """The browser figures of one warehouse: single user per page, then each N."""
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium")
-    with dashboard(warehouse) as (url, proc):
-        single = single_user(url, warehouse, rounds=rounds, pages=pages, warmups=1 if rounds == 1 else 2)
-        crowd = [concurrent(url, proc, warehouse, users=n, seconds=seconds) for n in users]
-    return {"pages": single, "concurrency": crowd}
+    with tempfile.TemporaryDirectory(prefix="desk-bench-runs-") as tmp:
+        timings = Path(tmp) / "script-runs.jsonl"
+        with dashboard(warehouse, timings=timings) as (url, proc):
+            single = single_user(url, warehouse, rounds=rounds, pages=pages, warmups=1 if rounds == 1 else 2,
+                                 timings=timings)
+            crowd = [concurrent(url, proc, warehouse, users=n, seconds=seconds) for n in users]
+    errors = single.pop("_errors", {}).get("errors", [])
+    return {"pages": single, "concurrency": crowd, "errors": errors}
 
 
 def verdicts(size: int, figures: dict[str, Any]) -> list[tuple[str, str, bool]]:
