@@ -304,6 +304,12 @@ TEXT: dict[str, tuple[str, str]] = {
                  "每张工单的记录是否包含其分类所需的信息([[completeness.rules]]:交易延迟和提现需要交易信息,"
                  "账户安全需要账号,已解决的工单需要处理说明)。记录不完整,后续跟进就会丢失信息。"),
     "cp_no_rules": ("No completeness rule applies to the tickets in view.", "当前工单没有适用的完整性规则。"),
+    "cp_unrecorded": ("Not recorded by these exports, so not judged: {items}. The file a ticket came from maps "
+                      "no field of these items (ticket_completeness.unrecorded_items); map one in its profile "
+                      "to judge them.",
+                      "这些导出文件没有记录以下内容,因此不作判断:{items}。工单所在的文件没有映射这些内容的任何字段"
+                      "(ticket_completeness.unrecorded_items);在其配置文件中映射一个字段即可判断。"),
+    "cp_unrecorded_item": ("{item} ({tickets:,} tickets)", "{item}({tickets:,} 张工单)"),
     "cp_unavailable": ("This warehouse was published before record completeness existed: load or rebuild "
                        "(python -m etl rebuild) to see it.",
                        "该数据仓库发布于记录完整性功能之前:请重新加载或重建(python -m etl rebuild)后查看。"),

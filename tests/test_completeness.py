@@ -152,6 +152,47 @@ def test_rules_are_settings(tmp_path: Path) -> None:
         load_settings(bad)
 
 
+def test_rules_judge_only_what_the_export_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file whose columns do not include a rule's fields is not judged on that rule: the
+    item is 'not recorded by the export', said on the page; a file beside it that has the
+    columns is judged as before."""
+    lean_head = [c for c in HEAD if c not in ("transaction_id", "transaction_at", "amount", "currency",
+                                               "resolution_note")]
+    keep = [HEAD.index(c) for c in lean_head]
+    lean = tmp_path / "lean.csv"
+    with lean.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([lean_head, *([row[i] for i in keep] for row in ROWS[:8])])
+    full = [["F" + r[0][1:], *r[1:]] for r in ROWS[:3]]  # K1-K3 again as F1-F3, with every column
+    s = settings_with(tmp_path, {})
+    load([lean, write(tmp_path / "full.csv", full)], s, as_of=AS_OF)
+    assert query(s, "select file_name, list_contains(fields, 'account_id'), list_contains(fields, 'transaction_id') "
+                    "from load_files order by 1") == [("full.csv", True, True), ("lean.csv", True, False)]
+    got = {r[0]: r[1:] for r in query(s, """
+        select ticket_id, required_items, missing_items, unrecorded_items, is_complete
+        from ticket_completeness""")}
+    assert got == {
+        "K1": (0, [], ["resolution_note", "transaction"], True),
+        "K2": (0, [], ["resolution_note", "transaction"], True),
+        "K3": (0, [], ["transaction"], True),
+        "K4": (1, ["account"], ["resolution_note"], False),   # the account is recorded: judged
+        "K5": (1, [], [], True),
+        "K6": (0, [], ["resolution_note"], True),
+        "K7": (0, [], [], True),
+        "K8": (0, [], ["resolution_note", "transaction"], True),
+        "F1": (2, [], [], True),
+        "F2": (2, ["resolution_note"], [], False),
+        "F3": (1, ["transaction"], [], False),
+    }
+    at = page(s.warehouse_path, monkeypatch)
+    assert [e.message for e in at.exception] == []
+    # the item labels are escaped as Markdown (the settings name them)
+    said = [c.value.replace("\\", "") for c in at.caption if c.value.startswith("Not recorded by these exports")]
+    assert len(said) == 1
+    assert "Resolution note (5 tickets)" in said[0] and "Transaction (id or time) (4 tickets)" in said[0]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Tickets with a rule"] == "5" and shown["Incomplete records"] == "3"
+
+
 def page(db: Path, monkeypatch: pytest.MonkeyPatch, lang: str = "en") -> AppTest:
     monkeypatch.setenv("DESK_DB", str(db))
     at = AppTest.from_file(APP, default_timeout=90)

@@ -10,7 +10,7 @@ from dashboard import charts
 from dashboard.auth import require
 from dashboard.frame import Context, context, fmt_minutes, fmt_pct, reviews_table, show_chart, tickets_table
 from dashboard.i18n import label
-from dashboard.plain import chart
+from dashboard.plain import chart, md
 from dashboard.stats import training_list
 from etl.query import csvsafe
 
@@ -47,6 +47,11 @@ def completeness(ctx: Context) -> pd.DataFrame:
         st.caption(ctx.t("cp_unavailable"))
         return pd.DataFrame()
     kpis = ctx.wh.query("completeness_kpis", ctx.filters).iloc[0]
+    unrecorded = ctx.wh.query("completeness_unrecorded", ctx.filters)
+    if not unrecorded.empty:
+        items = "; ".join(ctx.t("cp_unrecorded_item", item=label("completeness_item", r.item, ctx.lang),
+                                tickets=int(r.tickets)) for r in unrecorded.itertuples())
+        st.caption(ctx.t("cp_unrecorded", items=md(items)))
     if not kpis["with_rules"]:
         st.caption(ctx.t("cp_no_rules"))
         return pd.DataFrame()

@@ -349,6 +349,7 @@ def table(report: dict) -> str:
         for c in r["browser"]["concurrency"]:
             lines.append(f"{r['tickets']:,} browser, {c['users']} at once for {c['seconds']:.0f} s: "
                          f"p50 {c['p50']} s, p95 {c['p95']} s, {c['pages_opened']} pages, {c['error_count']} errors, "
+                         f"{c.get('clicks_repeated', 0)} lost clicks repeated, "
                          f"{c['sessions_saw_new_version']} of the {c['sessions_checked']} with a page after the "
                          f"{c['publish_seconds']} s publish saw the new version, "
                          f"server peak {c['server_peak_rss_mib']} MiB")

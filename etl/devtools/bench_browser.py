@@ -74,6 +74,24 @@ _SETTLED = """() => {
     if (!c.querySelector('.main-svg')) return false;
   return true;
 }"""
+# no script run going on, and the page drawn (before an action)
+_IDLE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.getAttribute('data-test-script-state') === 'notRunning';
+}"""
+# a click that started no script run within this many seconds is taken as lost
+CLICK_LOST_S = 10
+# what keeps a page from settling, for the error message of a step that timed out
+_UNSETTLED = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return 'no app on the page';
+  const stale = [...document.querySelectorAll('[data-stale="true"]')]
+    .map(e => e.getAttribute('data-testid') || e.className).slice(0, 5);
+  const bare = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .filter(c => !c.querySelector('.main-svg')).length;
+  return `script ${app.getAttribute('data-test-script-state')}, saw it run: ${window.__sawRunning}, ` +
+         `stale: [${stale}], charts not drawn: ${bare}`;
+}"""
 
 
 def free_port() -> int:
@@ -143,6 +161,7 @@ class Browser:
         self._browser = self._pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
         self.page = self._browser.new_page(viewport={"width": 1400, "height": 1000})
         self.received = 0
+        self.clicks_repeated = 0
         self.current: str | None = None
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._count))
 
@@ -162,13 +181,33 @@ class Browser:
         self.current = path
         return time.monotonic() - start
 
-    def step(self, action: Any) -> tuple[float, int]:
-        """(seconds until the page settled, bytes received) for one action."""
+    def step(self, action: Any, *, repeatable: bool = False) -> tuple[float, int]:
+        """(seconds until the page settled, bytes received) for one action. A `repeatable`
+        action (a click on a menu link: doing it twice does what once does) that started no
+        script run within CLICK_LOST_S is done once more and counted in `clicks_repeated`:
+        now and then (about one click in a hundred on a loaded machine) a click on a page
+        link lands as a run ends and the frontend starts nothing; a person clicks again."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        # no run of the last step still going (it would swallow this action's rerun)
+        self.page.wait_for_function(_IDLE, timeout=self.timeout_ms, polling=20)
         self.page.evaluate(_WATCH)
         before = self.received
         start = time.monotonic()
         action()
-        self.page.wait_for_function(_SETTLED, timeout=self.timeout_ms, polling=20)
+        try:
+            if repeatable:
+                try:
+                    self.page.wait_for_function("() => window.__sawRunning", timeout=CLICK_LOST_S * 1000, polling=20)
+                except PlaywrightTimeout:
+                    self.clicks_repeated += 1
+                    action()
+            self.page.wait_for_function(_SETTLED, timeout=self.timeout_ms, polling=20)
+        except Exception as exc:
+            if type(exc).__name__ != "TimeoutError":
+                raise
+            raise TimeoutError(f"not settled after {self.timeout_ms / 1000:.0f} s: "
+                               f"{self.page.evaluate(_UNSETTLED)}") from exc
         took = time.monotonic() - start
         self.last_server = self._server_seconds(start, start + took)
         return took, self.received - before
@@ -192,7 +231,7 @@ class Browser:
         if path == self.current:
             return 0.0, 0
         link = self.page.locator(f'[data-testid="stPageLink-NavLink"][href="{path}"]').first
-        took = self.step(link.click)
+        took = self.step(link.click, repeatable=True)
         self.current = path
         return took
 
@@ -357,7 +396,8 @@ def _session(url: str, seconds: float, start_at: float, queue: Any) -> None:
     finally:
         if browser is not None:
             browser.close()
-    queue.put({"times": times, "errors": errors, "versions": versions})
+    queue.put({"times": times, "errors": errors, "versions": versions,
+               "clicks_repeated": browser.clicks_repeated if browser is not None else 0})
 
 
 def concurrent(url: str, proc: subprocess.Popen[bytes], warehouse: Path, *, users: int,
@@ -404,6 +444,7 @@ def concurrent(url: str, proc: subprocess.Popen[bytes], warehouse: Path, *, user
         "p50": round(statistics.median(all_times), 3) if all_times else None,
         "p95": round(all_times[int(0.95 * (len(all_times) - 1))], 3) if all_times else None,
         "errors": errors[:20], "error_count": len(errors),
+        "clicks_repeated": sum(r["clicks_repeated"] for r in results),
         "sessions_saw_new_version": saw_new, "sessions_checked": checked,
         "publish_seconds": round(published_done - published_at, 1),
         "server_peak_rss_mib": round(peak / 2**20, 1),

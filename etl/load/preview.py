@@ -34,7 +34,7 @@ from etl.core.vocab import map_values
 from etl.ingest import profiles
 from etl.ingest.canonical import identity_columns
 from etl.ingest.profiles import SHIPPED_DIR, TIME_FIELDS, Profile
-from etl.ingest.profiles.suggest import suggest
+from etl.ingest.profiles.suggest import suggest, toml_string
 from etl.ingest.read import excerpt, first_line, read_raw, visible
 from etl.ingest.timeformats import infer
 from etl.load.run import Progress, RunResult, load
@@ -342,13 +342,7 @@ def _start(path: Path, settings: Settings) -> Draft:
 
 # ---------------------------------------------------------------------------- TOML
 def _key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _string(key)
-
-
-def _string(text: str) -> str:
-    out = text.replace("\\", "\\\\").replace('"', '\\"')
-    out = "".join(c if c >= " " and c != "\x7f" else f"\\u{ord(c):04x}" for c in out)
-    return '"' + out + '"'
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_string(key)
 
 
 def _inline(value: Any) -> str:
@@ -357,7 +351,7 @@ def _inline(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, str):
-        return _string(value)
+        return toml_string(value)
     if isinstance(value, list):
         return "[" + ", ".join(_inline(v) for v in value) + "]"
     if isinstance(value, dict):

@@ -61,6 +61,7 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     profile: str | None = None
     data_issues: dict[str, int] = field(default_factory=dict)  # rule → fields emptied in loaded tickets
+    fields: list[str] | None = None  # the canonical fields its mapping fills (None: not opened)
 
     @property
     def rows_loaded(self) -> int:
@@ -211,10 +212,12 @@ def hash_with_stamp(path: Path) -> tuple[str, tuple[int, int]]:
 def _record_files(con: duckdb.DuckDBPyConnection, run_id: int, files: list[FileResult]) -> None:
     for f in files:
         con.execute(
-            "insert into load_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into load_files (run_id, path, file_name, sha256, size_bytes, kind, source, status, "
+            "rows_read, rows_loaded, rows_inserted, rows_updated, rows_rejected, rows_skipped, "
+            "skipped_reasons, warnings, fields) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [run_id, f.path, f.file_name, f.sha256, f.size_bytes, f.kind, f.source, f.status,
              f.rows_read, f.rows_loaded, f.rows_inserted, f.rows_updated, f.rows_rejected,
-             f.rows_skipped, json.dumps(f.skipped_reasons, ensure_ascii=False), f.warnings])
+             f.rows_skipped, json.dumps(f.skipped_reasons, ensure_ascii=False), f.warnings, f.fields])
 
 
 @dataclass
@@ -281,7 +284,7 @@ def _load_files(con: duckdb.DuckDBPyConnection, run: _Run, hashes: list[Future[t
         try:
             ext = _open(con, path, seq=n, kind=kind, encoding=encoding, workdir=run.settings.warehouse_path.parent,
                         profile=profile)
-            res.kind, res.profile = ext.kind, ext.profile
+            res.kind, res.profile, res.fields = ext.kind, ext.profile, ext.present
             how = f"{ext.kind} with profile {ext.profile}" if ext.profile else ext.kind
             run.say(f"[{n}/{count}] {path.name}: loading as {how}", 0.9 * size)
             _stage_and_merge(con, ext, res, run_id=run_id, source=run.source,
@@ -297,6 +300,7 @@ def _load_files(con: duckdb.DuckDBPyConnection, run: _Run, hashes: list[Future[t
                 _stage_and_merge(con, events, also, run_id=run_id, source=run.source,
                                  source_tz=events.timezone or run.settings.source_timezone,
                                  future_limit=future_limit, privacy=privacy)
+                also.fields = events.present
                 _fold_into_events(res, also)
             con.execute("commit")
         except InputError as exc:
@@ -378,9 +382,9 @@ def _build_and_check(con: duckdb.DuckDBPyConnection, run: _Run, run_id: int, res
     warehouse.set_meta(con, "as_of", run.as_of.isoformat())
     policy.write_policy(con, run.settings)
     policy.write_calendar(con, run.settings, run.as_of)
+    _record_files(con, run_id, results)  # before the models: ticket_completeness reads what each file maps
     mode = models.build_models(con, run_id=None if run.command == "rebuild" else run_id)
     warehouse.set_meta(con, "models_built", mode)
-    _record_files(con, run_id, results)
     run.final_step("checking consistency", "checks")
     warnings = [w for f in results for w in f.warnings]
     if upgraded:

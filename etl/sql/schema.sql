@@ -162,7 +162,8 @@ create table if not exists load_files (
     rows_rejected   bigint,
     rows_skipped    bigint,
     skipped_reasons varchar,
-    warnings        varchar[]
+    warnings        varchar[],
+    fields          varchar[]   -- the canonical fields its mapping fills (what the export records)
 );
 
 -- Key/value facts of the published state: as_of, version, schema version, config.

@@ -80,7 +80,7 @@ def match_headers(headers: list[str], words: dict[str, list[str]]) -> dict[str, 
     return {t: h for t, (_s, _p, h) in best.items()}
 
 
-def _toml_str(text: str) -> str:
+def toml_string(text: str) -> str:
     """A TOML basic string; line breaks and control characters (a header cell may hold
     them) escaped."""
     out = text.replace("\\", "\\\\").replace('"', '\\"')
@@ -228,14 +228,14 @@ def _event_lines(sample: object, events: dict[str, str]) -> list[str]:
              "[events]"]
     for target in ("event_at", "event_type", "actor_id"):
         if target in events:
-            lines.append(f"{target} = {_toml_str(events[target])}")
+            lines.append(f"{target} = {toml_string(events[target])}")
     detail = events.get("detail")
     if detail is not None and detail != events.get("event_type") and "event_type" in events:
         # the activity's own words are kept beside its value (the event type is mapped)
         sql = f"concat_ws(': ', {quote_ident(events['event_type'])}, {quote_ident(detail)})"
-        lines.append(f"detail = {{ sql = {_toml_str(sql)} }}")
+        lines.append(f"detail = {{ sql = {toml_string(sql)} }}")
     elif detail is not None:
-        lines.append(f"detail = {_toml_str(detail)}")
+        lines.append(f"detail = {toml_string(detail)}")
     if "event_type" not in events:
         lines.append("event_type = { sql = \"'status_change'\" }  # the file names no activity")
         return lines
@@ -246,7 +246,7 @@ def _event_lines(sample: object, events: dict[str, str]) -> list[str]:
     for value, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:200]:
         mapped = event_type_of(value)
         if mapped != "status_change":
-            lines.append(f"{_toml_str(value)} = \"{mapped}\"")
+            lines.append(f"{toml_string(value)} = \"{mapped}\"")
     lines.append('"*" = "status_change"')
     return lines
 
@@ -332,22 +332,22 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
              "# Check every mapping and the TODOs; try it without touching the warehouse:",
              f"#   python -m etl profile check {path.name} --profile <this file>",
              "[profile]",
-             f"name = {_toml_str(name or re.sub(r'[^a-z0-9_]+', '_', path.stem.lower()).strip('_') or 'export')}",
+             f"name = {toml_string(name or re.sub(r'[^a-z0-9_]+', '_', path.stem.lower()).strip('_') or 'export')}",
              'kind = "tickets"',
-             f"description = {_toml_str('Export like ' + path.name)}",
+             f"description = {toml_string('Export like ' + path.name)}",
              # the minimal set of columns that recognises the export: its id and creation time
-             "signature = [" + ", ".join(_toml_str(columns[t]) for t in ("ticket_id", "created_at")
+             "signature = [" + ", ".join(toml_string(columns[t]) for t in ("ticket_id", "created_at")
                                          if t in columns) + "]", ""]
     read: list[str] = []
     if raw.encoding and raw.encoding not in ("utf-8", "utf_8"):
-        read.append(f"encoding = {_toml_str(raw.encoding)}")
+        read.append(f"encoding = {toml_string(raw.encoding)}")
     if delim is not None and delim != ",":
-        read.append(f"delimiter = {_toml_str(delim)}")
+        read.append(f"delimiter = {toml_string(delim)}")
     if raw.sheet is not None:
-        read.append(f"sheet = {_toml_str(raw.sheet)}  # the workbook's sheet whose header names the most fields")
+        read.append(f"sheet = {toml_string(raw.sheet)}  # the workbook's sheet whose header names the most fields")
     if read:
         lines += ["[read]", *read, ""]
-    lines += ["[time]", f"timezone = {_toml_str(timezone)}  # the zone of time stamps without an offset"]
+    lines += ["[time]", f"timezone = {toml_string(timezone)}  # the zone of time stamps without an offset"]
     if day_first:
         lines.append("day_first = true  # numeric dates are D/M/Y in this file")
     elif ambiguous:
@@ -360,10 +360,10 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
     lines += ["", "[columns]"]
     for target in KIND_COLUMNS["tickets"]:
         if target == "created_at" and clock is not None:
-            lines.append(f"created_at = {{ date = {_toml_str(columns[target])}, time = {_toml_str(clock)} }}"
+            lines.append(f"created_at = {{ date = {toml_string(columns[target])}, time = {toml_string(clock)} }}"
                          "  # the date and the time of day, joined")
         elif target in columns:
-            lines.append(f"{target} = {_toml_str(columns[target])}")
+            lines.append(f"{target} = {toml_string(columns[target])}")
     if events is not None:
         notes.append(f"an event log ({columns['ticket_id']!r} repeats, {events['event_at']!r} changes within it): "
                      "the tickets are each id's newest row, every row an event ([events] below)")
@@ -381,11 +381,11 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
     if durations:
         lines += ["", "[durations]"]
         for target, (header, unit) in durations.items():
-            lines.append(f"{target} = {{ base = \"created_at\", column = {_toml_str(header)}, unit = \"{unit}\" }}")
+            lines.append(f"{target} = {{ base = \"created_at\", column = {toml_string(header)}, unit = \"{unit}\" }}")
     if reported:
         lines += ["", "[reported]", "# the export's own figures, compared with ours on Data health (reported_agreement)"]
         for figure, (header, unit) in reported.items():
-            lines.append(f"{figure} = {{ column = {_toml_str(header)}, unit = \"{unit}\" }}")
+            lines.append(f"{figure} = {{ column = {toml_string(header)}, unit = \"{unit}\" }}")
     for target in ENUM_TARGETS:
         if target not in columns:
             continue
@@ -396,7 +396,7 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
         lines += ["", f"[values.{target}]",
                   "# values the vocabulary does not know (loaded as 'other' until mapped): map each"]
         for value, n in result.unknown.most_common(30):
-            lines.append(f"# {_toml_str(value)} = \"other\"  # TODO ({n} rows)")
+            lines.append(f"# {toml_string(value)} = \"other\"  # TODO ({n} rows)")
     if "escalation_level" in columns:
         words = Counter(v.lower() for v in _texts(sample, columns["escalation_level"]))
         if words and not all(re.fullmatch(r"\d+(\.0+)?", w) for w in words):
@@ -405,7 +405,7 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
                       f"# yes/no answers: yes = level {level} ({'a formal appeal' if level == '2' else 'escalated'})"]
             for value in sorted(words):
                 mapped = level if value in YES else "0" if value in NO else ""
-                lines.append(f"{_toml_str(value)} = \"{mapped}\"" + ("" if value in YES | NO else "  # no answer"))
+                lines.append(f"{toml_string(value)} = \"{mapped}\"" + ("" if value in YES | NO else "  # no answer"))
             lines.append('"*" = ""')
     if "csat" in columns:
         texts = Counter(_texts(sample, columns["csat"]))
@@ -415,7 +415,7 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
             for value in sorted(words):
                 score = next((n for w, n in CSAT_WORDS if w in value.lower()), None)
                 note = "" if score else "  # TODO"
-                lines.append(f"{_toml_str(value)} = \"{score or ''}\"{note}")
+                lines.append(f"{toml_string(value)} = \"{score or ''}\"{note}")
             lines.append('"*" = ""')
     if events is not None:
         lines += _event_lines(sample, events)

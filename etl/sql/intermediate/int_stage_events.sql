@@ -21,10 +21,14 @@
 with typed as (
     select
         source, ticket_id, event_at, event_type as kind, actor_id, detail, source_file, source_record,
-        -- the value after the last separator, and the field named before the first
-        trim(regexp_replace(coalesce(detail, ''), '^.*(=|:|→|->)', '')) as detail_value,
-        lower(trim(regexp_extract(coalesce(detail, ''), '^\s*([A-Za-z_ ]+?)\s*(=|:)', 1))) as detail_field,
-        regexp_matches(coalesce(detail, ''), '(=|:|→|->)') as detail_has_field
+        -- the value after the last separator, and the field named before the first (read only
+        -- where they are used: status changes and assignments, a small share of the events)
+        case when event_type in ('status_change', 'assigned') then
+            trim(regexp_replace(coalesce(detail, ''), '^.*(=|:|→|->)', '')) end as detail_value,
+        case when event_type = 'assigned' then
+            lower(trim(regexp_extract(coalesce(detail, ''), '^\s*([A-Za-z_ ]+?)\s*(=|:)', 1))) end as detail_field,
+        case when event_type = 'assigned' then
+            regexp_matches(coalesce(detail, ''), '(=|:|→|->)') end as detail_has_field
     from ticket_events_in_scope
     where (event_type = 'agent_reply' and actor_role = 'agent')
        or event_type in ('customer_reply', 'status_change', 'assigned', 'escalated', 'resolved', 'reopened', 'closed')

@@ -76,7 +76,7 @@ tickets as (
         m.priority, m.team, m.agent_id, m.customer_id, m.has_events, m.is_resolved, m.resolution_minutes,
         m.first_response_at, m.first_bot_response_at, m.first_bot_response_minutes,
         m.is_escalated, m.reopen_count, m.csat,
-        m.first_bot_response_at is not null or m.channel = 'ai_bot' as is_handled,
+        m.first_bot_response_at is not null or coalesce(m.channel = 'ai_bot', false) as is_handled,
         case
             when m.has_events then coalesce(x.human_replies, 0) > 0
             else m.first_response_at is not null
@@ -99,6 +99,15 @@ tickets as (
     left join ticket_repeats r on r.source = m.source and r.ticket_id = m.ticket_id
     left join calendar_hours c
         on c.schedule_id = s.human_schedule and c.hour_epoch = epoch_us(m.created_at) // 3600000000
+),
+
+-- who took the ticket: a human (a public reply or a handoff), or the assistant alone
+outcomes as (
+    select
+        *,
+        has_human_reply or handoff_at is not null as is_human_handled,
+        is_handled and is_resolved and not (has_human_reply or handoff_at is not null) as is_contained
+    from tickets
 )
 
 select
@@ -115,20 +124,20 @@ select
     answered_at_once,
     outside_human_hours,
     has_human_reply,
-    is_handled and (has_human_reply or handoff_at is not null) as is_handed_off,
-    has_human_reply or handoff_at is not null as is_human_handled,
+    is_handled and is_human_handled as is_handed_off,
+    is_human_handled,
     case when is_handled then handoff_at end as handoff_at,
     case when is_handled and handoff_at is not null then
         (epoch_us(handoff_at) - epoch_us(coalesce(least(first_bot_response_at, handoff_at), created_at))) / 60e6
     end as minutes_to_handoff,
     is_resolved,
-    is_handled and is_resolved and not has_human_reply and handoff_at is null as is_contained,
-    is_handled and is_resolved and not has_human_reply and handoff_at is null
-        and coalesce(reopen_count, 0) = 0 and not coalesce(followed_by_repeat, false) as is_contained_stayed_solved,
+    is_contained,
+    is_contained and coalesce(reopen_count, 0) = 0 and not coalesce(followed_by_repeat, false)
+        as is_contained_stayed_solved,
     case
         when not is_handled then null
-        when is_resolved and not has_human_reply and handoff_at is null then 'contained'
-        when has_human_reply or handoff_at is not null then 'handed_off'
+        when is_contained then 'contained'
+        when is_human_handled then 'handed_off'
         else 'unresolved'
     end as outcome,
     is_escalated,
@@ -139,4 +148,4 @@ select
     has_events,
     human_minutes,
     resolution_minutes
-from tickets
+from outcomes

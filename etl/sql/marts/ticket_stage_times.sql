@@ -88,68 +88,49 @@ keyed as (
     join tickets t on t.source = p.source and t.ticket_id = p.ticket_id
 ),
 
--- one pass in time order, at each point and just before it: the state last set outright and
--- when, and the latest act that opens a ticket: an agent's reply, an assignment or an
--- escalation opens a new one, the customer's reply a pending one; whether it was escalated
+-- one pass in time order, at each point: the state last set outright and when, and the
+-- latest act that opens a ticket: an agent's reply, an assignment or an escalation opens a new
+-- one, the customer's reply a pending one; whether it was escalated
 running as (
     select
-        source, ticket_id, schedule_id, is_resolved, point_at,
+        source, ticket_id, schedule_id, is_resolved, point_at, point_key, source_file, source_record, detail,
         last_value(to_state ignore nulls) over upto_now as set_state,
         max(case when to_state is not null then point_key end) over upto_now as set_key,
         max(case when kind in ('agent_reply', 'assigned', 'escalated') then point_key end) over upto_now as opened_key,
         max(case when kind = 'customer_reply' then point_key end) over upto_now as answered_key,
         max(case when kind = 'escalated' then 1 else 0 end) over upto_now as escalated,
-        last_value(to_state ignore nulls) over upto_previous as previous_set_state,
-        max(case when to_state is not null then point_key end) over upto_previous as previous_set_key,
-        max(case when kind in ('agent_reply', 'assigned', 'escalated') then point_key end) over upto_previous as previous_opened_key,
-        max(case when kind = 'customer_reply' then point_key end) over upto_previous as previous_answered_key,
-        max(case when kind = 'escalated' then 1 else 0 end) over upto_previous as previous_escalated,
         lead(point_at) over (partition by source, ticket_id order by point_key, source_file, source_record, detail) as next_at
     from keyed
     window
         upto_now as (partition by source, ticket_id order by point_key, source_file, source_record, detail
-                     rows between unbounded preceding and current row),
-        upto_previous as (partition by source, ticket_id order by point_key, source_file, source_record, detail
-                          rows between unbounded preceding and 1 preceding)
+                     rows between unbounded preceding and current row)
 ),
 
-states as (
-    select
-        source, ticket_id, schedule_id, is_resolved, point_at, next_at,
-        case
-            when set_state = 'new' and opened_key > set_key then 'open'
-            when set_state = 'pending' and answered_key > set_key then 'open'
-            else set_state
-        end as state,
-        escalated,
-        case
-            when previous_set_state = 'new' and previous_opened_key > previous_set_key then 'open'
-            when previous_set_state = 'pending' and previous_answered_key > previous_set_key then 'open'
-            else previous_set_state
-        end as previous_state,
-        previous_escalated
-    from running
-),
-
--- closed is no stage; an escalated ticket being worked on is in the escalated stage
+-- the stage from each point on: a new ticket that was acted on and a pending one the customer
+-- answered are open; closed is no stage; an escalated ticket being worked on is in the
+-- escalated stage. The stage before a point is the previous point's (lag): its state held
+-- until this one
 intervals as (
     select
-        s.source, s.ticket_id, s.schedule_id, s.point_at, s.next_at,
-        case
-            when s.state = 'closed' then cast(null as varchar)
-            when s.state = 'open' and s.escalated > 0 then 'escalated'
-            else s.state
-        end as stage,
-        case
-            when s.previous_state = 'closed' then cast(null as varchar)
-            when s.previous_state = 'open' and s.previous_escalated > 0 then 'escalated'
-            else s.previous_state
-        end as previous_stage,
+        s.source, s.ticket_id, s.schedule_id, s.point_at, s.next_at, s.stage,
+        lag(s.stage) over (partition by s.source, s.ticket_id
+                           order by s.point_key, s.source_file, s.source_record, s.detail) as previous_stage,
         case
             when s.next_at is not null then s.next_at
             when not s.is_resolved then case when m.as_of > s.point_at then m.as_of else s.point_at end
         end as ended_at
-    from states s
+    from (
+        select
+            *,
+            case
+                when set_state = 'closed' then cast(null as varchar)
+                when set_state = 'open' or (set_state = 'new' and opened_key > set_key)
+                     or (set_state = 'pending' and answered_key > set_key)
+                then case when escalated > 0 then 'escalated' else 'open' end
+                else set_state
+            end as stage
+        from running
+    ) s
     cross join meta m
 ),
 
