@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="benchmark the load and the dashboard's queries at several sizes",
                        description="For each size: generate demo data; time our full load against plain "
                        "DuckDB (CREATE TABLE AS read_csv) and against pandas (read_csv with dates + insert); "
-                       "time a 1 %% incremental load; time every dashboard page's queries (default and "
+                       "time a 1 % incremental load; time every dashboard page's queries (default and "
                        "filtered view); record peak memory; with --browser, what a person waits for in a real "
                        "browser, alone and with several at once. Prints ratios and growth, writes JSON.")
     p.add_argument("--sizes", default="100000,1000000,10000000", help="ticket counts, comma-separated "

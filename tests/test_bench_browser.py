@@ -34,8 +34,11 @@ def test_small_browser_benchmark_reports_every_figure(tmp_path: Path) -> None:
     settings = load_settings(db=tmp_path / "wh" / "warehouse.duckdb")
     load([tmp_path / "demo"], settings, as_of=info.as_of)
     figures = bench_browser.run(settings.warehouse_path, rounds=1, users=(2,), seconds=4,
-                                pages=("", "data_health"))
-    assert set(figures["pages"]) == {"overview", "data_health"}
+                                pages=("", "assistant", "data_health"))
+    assert set(figures["pages"]) == {"overview", "assistant", "data_health"}
+    assert "_errors" not in figures["pages"] and figures.get("errors", []) == []
+    # the assistant's target slider (an input of type range) was moved, and back
+    assert figures["pages"]["assistant"]["widget_median"] > 0
     overview = figures["pages"]["overview"]
     for key in ("warm_median", "cold_median", "filter_median", "language_median", "kib_warm", "kib_cold"):
         assert overview[key] is not None and overview[key] > 0, key
@@ -45,6 +48,8 @@ def test_small_browser_benchmark_reports_every_figure(tmp_path: Path) -> None:
     for c in runs.values():
         assert c["pages_opened"] > 0 and c["p50"] > 0 and c["p95"] >= c["p50"]
         assert c["error_count"] == 0, c["errors"]
+        # each session went on until it opened pages after the publish, and they showed the new version
+        assert c["sessions_checked"] == 2 and c["sessions_saw_new_version"] == 2, c
         assert c["server_peak_rss_mib"] > 50
     # the 1 M targets applied to these figures: one line per figure, none for a missing run of 10
     verdicts = [t for t, _figure, _met in bench_browser.verdicts(1_000_000, figures)]
@@ -52,3 +57,4 @@ def test_small_browser_benchmark_reports_every_figure(tmp_path: Path) -> None:
         "every page warm ≤ 0.8 s at 1,000,000", "every page cold ≤ 2.0 s at 1,000,000",
         "every page filter ≤ 1.0 s at 1,000,000"]
     assert not any("10 users" in v for v in verdicts)
+    assert ("one user: every step without error", "0", True) in bench_browser.verdicts(1_000_000, figures)
