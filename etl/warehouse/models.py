@@ -7,7 +7,7 @@ its place in the build (`-- order: N`); the lake runs the same list (etl/lake/la
 - table: kept per ticket (rebuilt whole, or incrementally for the tickets in scope; its
   rows of this build are also `<name>_in_scope`);
 - view: a view over the stored tables and marts;
-- summary: a small table over the finished marts, recomputed in full at every build.
+- summary: a table over the finished marts, recomputed in full at every build.
 """
 
 from __future__ import annotations
@@ -88,13 +88,14 @@ def build_models(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> s
         if kind == "view":
             con.execute(f"create or replace view {name} as\n{sql}")
             continue
-        if kind == "summary":  # small, over the finished marts: recomputed in full every time
-            con.execute(f"create or replace table {name} as\n{sql}")
-            continue
-        if not incremental:
+        if kind == "summary" or not incremental:
             if con.execute("select count(*) from duckdb_views() where view_name = ? and not temporary",
                            [name]).fetchall()[0][0]:
                 con.execute(f"drop view {name}")  # a view in files of earlier versions
+        if kind == "summary":  # over the finished marts: recomputed in full every time
+            con.execute(f"create or replace table {name} as\n{sql}")
+            continue
+        if not incremental:
             con.execute(f"create or replace table {name} as\n{sql}")
             con.execute(f"create or replace temp view {name}_in_scope as select * from {name}")
             continue

@@ -1,4 +1,4 @@
--- materialized: view
+-- materialized: summary
 -- order: 10
 -- grain: one row per ticket and process target that applies to it (source, ticket_id, target)
 -- process_target_results: the time points of the complaint process, judged per ticket: the
@@ -8,7 +8,9 @@
 -- (a ticket that never reached it has no row) and stops at its stop moment, or at the
 -- resolution if that comes first; without either it runs to as_of: breached once past the
 -- target, pending before. A resolved ticket whose stop is not known (no resolution time) is
--- not judged. A view: the targets can change without a rebuild.
+-- not judged. A table recomputed in full at every build (summary): it reads as_of and the
+-- targets, both written at every publish, so a changed target needs a load, not a rebuild;
+-- stored, because the Process page reads it on every filter change.
 -- Definitions in words: docs/METRICS.md (process_target_results).
 with meta as (
     select max(case when key = 'as_of' then cast(value as timestamptz) end) as as_of
