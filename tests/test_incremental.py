@@ -147,6 +147,42 @@ def test_warehouse_of_an_earlier_version_gains_the_new_columns(settings, tmp_pat
     assert without_customer(metrics_by_ticket(settings)) == without_customer(metrics_by_ticket(fresh))
 
 
+def test_warehouse_of_an_earlier_version_keeps_its_models_and_judges_its_files(settings) -> None:  # type: ignore[no-untyped-def]
+    """Written by an earlier version: process_target_results a view (now a table recomputed at
+    every build) and load_files without `fields`. The next load replaces the view by the table
+    with the same rows, adds the column, and the files recorded before it (fields NULL) are
+    judged on every completeness rule (what they record is not known)."""
+    import duckdb
+
+    load([SAMPLE / "tickets.csv", SAMPLE / "events.csv"], settings, as_of=SAMPLE_AS_OF)
+    results = "select source, ticket_id, target, verdict from process_target_results order by all"
+    expected = query(settings, results)
+    unrecorded = query(settings, "select count(*) from ticket_completeness where len(unrecorded_items) > 0")
+    assert unrecorded[0][0] > 0, "the sample's export records no resolution note"
+    con = duckdb.connect(str(resolve_live(settings.warehouse_path)))
+    sql = con.execute("select sql from duckdb_tables() where table_name = 'process_target_results'").fetchall()
+    assert sql, "process_target_results is a stored table"
+    con.execute("create temp table keep as select * from process_target_results")
+    con.execute("drop table process_target_results")
+    con.execute("create view process_target_results as select * from ticket_metrics where false")
+    con.execute("alter table load_files drop column fields")
+    con.close()
+    load([SAMPLE / "tickets_update.csv"], settings, as_of=SAMPLE_AS_OF)
+    kinds = query(settings, "select 'table' from duckdb_tables() where table_name = 'process_target_results' "
+                            "union all select 'view' from duckdb_views() where view_name = 'process_target_results'")
+    assert kinds == [("table",)]
+    assert len(query(settings, results)) >= len(expected) > 0
+    files = query(settings, "select file_name, fields is null from load_files order by run_id, file_name")
+    assert files[:2] == [("events.csv", True), ("tickets.csv", True)]
+    assert all(not empty for _name, empty in files[2:])
+    # tickets last loaded from a file of unknown fields: every rule applies, none is "not recorded";
+    # those of the update's file: judged on what it records
+    by_run = dict(query(settings, """
+        select t.run_id, count(*) filter (where len(c.unrecorded_items) > 0)
+        from ticket_completeness c join tickets t using (source, ticket_id) group by 1"""))
+    assert by_run[1] == 0 and by_run[2] > 0  # the update has no resolution-note column either
+
+
 def test_an_error_inside_a_file_is_reported_as_itself(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A database error while a file is merged reaches the user as that error, not as the
     "transaction is aborted" of the clean-up after it; nothing is published."""
