@@ -71,6 +71,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "再次运行 `python -m etl lake export` 与 `python -m etl lake metrics` 后才会更新;"
         "仅刷新数据仓库不会改变它们。"),
     "no_rows": ("No tickets match these filters.", "没有符合筛选条件的工单。"),
+    "no_reviews": ("No QA reviews of the tickets in view: the error-type rates and the training list need "
+                   "the reviews export (qa_reviews).",
+                   "当前工单没有质检评审:错误类型比例和培训名单需要导入质检评审(qa_reviews)。"),
     "tickets_behind": ("Tickets behind this chart", "图表对应的工单"),
     "selection_filters": ("Filtered by your selection on the chart: {what}", "已按图表上的选择筛选:{what}"),
     "download_csv": ("Download CSV", "下载 CSV"),

@@ -107,7 +107,7 @@ def render(ctx: Context) -> None:
     min_reviews = st.slider(ctx.t("min_reviews"), 1, 50, 10, key="qa_min_reviews")
     rates = ctx.wh.query("quality_by_agent", ctx.filters, **reviews_where(ctx))
     if rates.empty:
-        st.info(ctx.t("no_rows"))
+        st.info(ctx.t("no_reviews"))
         completeness(ctx)  # the records are judged without QA reviews
         return
 
