@@ -3,8 +3,7 @@
 -- = incomplete records), so that the same Fisher test flags an agent against the team.
 select t.agent_id, any_value(t.team) as team, 'incomplete_fields' as error_type,
        count(*) as reviews,
-       count(*) filter (where not c.is_complete) as reviews_with_error
-from ticket_metrics t
-join ticket_completeness c using (source, ticket_id)
-where {where} and t.agent_id is not null and t.team is not null and c.required_items > 0
+       count(*) filter (where not t.is_complete) as reviews_with_error
+from ticket_completeness t  -- it carries the ticket's dimensions the filters read
+where {where} and t.agent_id is not null and t.team is not null and t.required_items > 0
 group by 1
