@@ -89,8 +89,13 @@ _UNSETTLED = """() => {
     .map(e => e.getAttribute('data-testid') || e.className).slice(0, 5);
   const bare = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
     .filter(c => !c.querySelector('.main-svg')).length;
+  // the status corner ("Running…", "Connecting") and a dialog (a lost connection shows one)
+  const status = document.querySelector('[data-testid="stStatusWidget"]');
+  const dialog = document.querySelector('[role="dialog"]');
   return `script ${app.getAttribute('data-test-script-state')}, saw it run: ${window.__sawRunning}, ` +
-         `stale: [${stale}], charts not drawn: ${bare}`;
+         `stale: [${stale}], charts not drawn: ${bare}, ` +
+         `status: ${status ? JSON.stringify(status.innerText.slice(0, 60)) : 'none'}, ` +
+         `dialog: ${dialog ? JSON.stringify(dialog.innerText.slice(0, 80)) : 'none'}, url: ${location.pathname}`;
 }"""
 
 
