@@ -47,7 +47,7 @@ def completeness(ctx: Context) -> pd.DataFrame:
         st.caption(ctx.t("cp_unavailable"))
         return pd.DataFrame()
     kpis = ctx.wh.query("completeness_kpis", ctx.filters).iloc[0]
-    unrecorded = ctx.wh.query("completeness_unrecorded", ctx.filters)
+    unrecorded = ctx.wh.query("completeness_items", ctx.filters, items="unrecorded_items")
     if not unrecorded.empty:
         items = "; ".join(ctx.t("cp_unrecorded_item", item=label("completeness_item", r.item, ctx.lang),
                                 tickets=int(r.tickets)) for r in unrecorded.itertuples())
@@ -59,11 +59,11 @@ def completeness(ctx: Context) -> pd.DataFrame:
     left.metric(ctx.t("cp_share_complete"), fmt_pct(kpis["pct_complete_with_rules"]), border=True)
     middle.metric(ctx.t("cp_incomplete"), f"{int(kpis['incomplete']):,}", border=True)
     right.metric(ctx.t("cp_with_rules"), f"{int(kpis['with_rules']):,}", border=True)
-    missing = ctx.wh.query("completeness_missing", ctx.filters)
+    missing = ctx.wh.query("completeness_items", ctx.filters, items="missing_items")
     if not missing.empty:
         st.caption(ctx.t("cp_missing_items"))
         missing["item"] = [label("completeness_item", item, ctx.lang) for item in missing["item"]]
-        st.dataframe(missing.rename(columns={"item": ctx.t("cp_item"), "missing": ctx.t("cp_missing")}),
+        st.dataframe(missing.rename(columns={"item": ctx.t("cp_item"), "tickets": ctx.t("cp_missing")}),
                      hide_index=True, key="cp_missing")
 
     completeness_split(ctx)

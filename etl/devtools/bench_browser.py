@@ -208,9 +208,7 @@ class Browser:
                     self.clicks_repeated += 1
                     action()
             self.page.wait_for_function(_SETTLED, timeout=self.timeout_ms, polling=20)
-        except Exception as exc:
-            if type(exc).__name__ != "TimeoutError":
-                raise
+        except PlaywrightTimeout as exc:
             raise TimeoutError(f"not settled after {self.timeout_ms / 1000:.0f} s: "
                                f"{self.page.evaluate(_UNSETTLED)}") from exc
         took = time.monotonic() - start
@@ -391,7 +389,8 @@ def _session(url: str, seconds: float, start_at: float, queue: Any, published: A
     try:
         browser = Browser(url)
         browser.open()
-        versions.append((time.time(), time.time(), browser.version_shown()))
+        opened = time.time()
+        versions.append((opened, opened, browser.version_shown()))
         time.sleep(max(0.0, start_at - time.time()))  # the clock runs once every browser is up
         end = time.time() + seconds
         i = after = 0

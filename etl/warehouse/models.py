@@ -88,16 +88,13 @@ def build_models(con: duckdb.DuckDBPyConnection, run_id: int | None = None) -> s
         if kind == "view":
             con.execute(f"create or replace view {name} as\n{sql}")
             continue
-        if kind == "summary" or not incremental:
+        if kind == "summary" or not incremental:  # computed in full (a summary: at every build)
             if con.execute("select count(*) from duckdb_views() where view_name = ? and not temporary",
                            [name]).fetchall()[0][0]:
                 con.execute(f"drop view {name}")  # a view in files of earlier versions
-        if kind == "summary":  # over the finished marts: recomputed in full every time
             con.execute(f"create or replace table {name} as\n{sql}")
-            continue
-        if not incremental:
-            con.execute(f"create or replace table {name} as\n{sql}")
-            con.execute(f"create or replace temp view {name}_in_scope as select * from {name}")
+            if kind == "table":
+                con.execute(f"create or replace temp view {name}_in_scope as select * from {name}")
             continue
         # incremental: the rows of the tickets in scope, computed apart (later marts and the
         # checks read them there), then swapped in for the stored ones
