@@ -48,8 +48,9 @@ def test_small_browser_benchmark_reports_every_figure(tmp_path: Path) -> None:
     for c in runs.values():
         assert c["pages_opened"] > 0 and c["p50"] > 0 and c["p95"] >= c["p50"]
         assert c["error_count"] == 0, c["errors"]
-        # each session went on until it opened pages after the publish, and they showed the new version
-        assert c["sessions_checked"] == 2 and c["sessions_saw_new_version"] == 2, c
+        # the sessions went on until they opened pages after the publish, and those showed the new
+        # version (a session whose browser came up only after the publish began is not checked)
+        assert c["sessions_checked"] >= 1 and c["sessions_saw_new_version"] == c["sessions_checked"], c
         assert c["server_peak_rss_mib"] > 50
     # the 1 M targets applied to these figures: one line per figure, none for a missing run of 10
     verdicts = [t for t, _figure, _met in bench_browser.verdicts(1_000_000, figures)]
