@@ -2,10 +2,9 @@
 -- answered at once (ticket_assistant: outside_human_hours, answered_at_once).
 select t.channel as value,
        count(*) as arrivals,
-       count(*) filter (where a.answered_at_once) as answered,
-       cast(100 as double) * count(*) filter (where a.answered_at_once) / nullif(count(*), 0) as answered_pct
-from ticket_metrics t
-join ticket_assistant a using (source, ticket_id)
-where {where} and a.outside_human_hours and t.channel is not null
+       count(*) filter (where t.answered_at_once) as answered,
+       cast(100 as double) * count(*) filter (where t.answered_at_once) / nullif(count(*), 0) as answered_pct
+from ticket_assistant t
+where {where} and t.outside_human_hours and t.channel is not null
 group by 1
 order by arrivals desc

@@ -4,20 +4,19 @@
 -- tickets the assistant must have handled in a category before its reach counts.
 with per_category as (
     select
-        a.category,
+        t.category,
         count(*) as tickets,
-        count(*) filter (where a.is_handled) as handled,
-        count(*) filter (where a.is_human_handled) as human_handled,
-        pct_contained(a.is_contained, true) as contained_pct,
-        pct_assistant_reach(a.is_contained, a.is_handled, $min_handled) as reach_pct,
-        assistant_human_minutes(a.human_minutes, a.resolution_minutes, a.is_human_handled) as human_minutes_per_ticket,
-        assistant_minutes_basis(a.human_minutes, a.is_human_handled) as minutes_basis,
-        pct_escalated(a.is_escalated) as escalated_pct,
-        pct_csat_satisfied(a.csat) as csat_satisfied_pct
-    from ticket_metrics t
-    join ticket_assistant a using (source, ticket_id)
-    where {where} and a.category is not null
-    group by a.category
+        count(*) filter (where t.is_handled) as handled,
+        count(*) filter (where t.is_human_handled) as human_handled,
+        pct_contained(t.is_contained, true) as contained_pct,
+        pct_assistant_reach(t.is_contained, t.is_handled, $min_handled) as reach_pct,
+        assistant_human_minutes(t.human_minutes, t.resolution_minutes, t.is_human_handled) as human_minutes_per_ticket,
+        assistant_minutes_basis(t.human_minutes, t.is_human_handled) as minutes_basis,
+        pct_escalated(t.is_escalated) as escalated_pct,
+        pct_csat_satisfied(t.csat) as csat_satisfied_pct
+    from ticket_assistant t
+    where {where} and t.category is not null
+    group by t.category
 )
 select
     *,

@@ -3,13 +3,12 @@
 -- arrivals outside the human agents' schedule and how many of those it answered at once.
 select
     count(*) as tickets,
-    count(*) filter (where a.is_handled) as handled,
-    pct_contained(a.is_contained, a.is_handled) as contained_pct,
-    pct_contained(a.is_contained_stayed_solved, a.is_handled) as stayed_solved_pct,
-    pct_handed_off(a.is_handed_off, a.is_handled) as handed_off_pct,
-    median(a.minutes_to_handoff) as handoff_median_minutes,
-    count(*) filter (where a.outside_human_hours) as outside_hours,
-    count(*) filter (where a.outside_human_hours and a.answered_at_once) as outside_answered
-from ticket_metrics t
-join ticket_assistant a using (source, ticket_id)
+    count(*) filter (where t.is_handled) as handled,
+    pct_contained(t.is_contained, t.is_handled) as contained_pct,
+    pct_contained(t.is_contained_stayed_solved, t.is_handled) as stayed_solved_pct,
+    pct_handed_off(t.is_handed_off, t.is_handled) as handed_off_pct,
+    median(t.minutes_to_handoff) as handoff_median_minutes,
+    count(*) filter (where t.outside_human_hours) as outside_hours,
+    count(*) filter (where t.outside_human_hours and t.answered_at_once) as outside_answered
+from ticket_assistant t
 where {where}

@@ -1,10 +1,9 @@
 -- Weekly containment of the tickets the assistant handled (ticket_assistant, pct_contained).
 select t.created_week,
        count(*) as handled,
-       pct_contained(a.is_contained, true) as contained_pct,
-       pct_contained(a.is_contained_stayed_solved, true) as stayed_solved_pct
-from ticket_metrics t
-join ticket_assistant a using (source, ticket_id)
-where {where} and a.is_handled
+       pct_contained(t.is_contained, true) as contained_pct,
+       pct_contained(t.is_contained_stayed_solved, true) as stayed_solved_pct
+from ticket_assistant t
+where {where} and t.is_handled
 group by 1
 order by 1
