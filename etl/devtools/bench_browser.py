@@ -41,6 +41,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 from etl.core.settings import PROJECT_ROOT
@@ -379,19 +380,28 @@ PAGES_AFTER_PUBLISH = 2
 MAX_OVERTIME_S = 300
 
 
-def _session(url: str, seconds: float, start_at: float, queue: Any, published: Any = None) -> None:
+# how long the sessions' browsers may take to come up before the clock runs without the late ones
+READY_TIMEOUT_S = 180
+
+
+def _session(url: str, seconds: float, ready: Any, go: Any, queue: Any, published: Any = None) -> None:
     """One person clicking through every page for `seconds` (in a process of its own), and on
-    until it has opened PAGES_AFTER_PUBLISH pages after `published` (an event) was set."""
+    until it has opened PAGES_AFTER_PUBLISH pages after `published` (an event) was set. The
+    session says on `ready` (a queue) when its browser shows the first page (or failed to),
+    and its clock runs from `go` (an event), set once every session is up."""
     times: list[tuple[float, str, float]] = []
     errors: list[str] = []
     versions: list[tuple[float, float, str]] = []  # (clicked, settled, version shown)
     browser = None
     try:
-        browser = Browser(url)
-        browser.open()
-        opened = time.time()
-        versions.append((opened, opened, browser.version_shown()))
-        time.sleep(max(0.0, start_at - time.time()))  # the clock runs once every browser is up
+        try:
+            browser = Browser(url)
+            browser.open()
+            opened = time.time()
+            versions.append((opened, opened, browser.version_shown()))
+        finally:
+            ready.put(True)
+        go.wait(READY_TIMEOUT_S + 30)  # the clock runs once every browser is up
         end = time.time() + seconds
         i = after = 0
 
@@ -428,12 +438,21 @@ def concurrent(url: str, proc: subprocess.Popen[bytes], warehouse: Path, *, user
     """N sessions at once for `seconds`, a publish in the middle; each session goes on until it
     has opened PAGES_AFTER_PUBLISH pages after the publish finished (at most MAX_OVERTIME_S more)."""
     ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    start_at = time.time() + 5  # every browser started before the clock runs
-    published = ctx.Event()
-    procs = [ctx.Process(target=_session, args=(url, seconds, start_at, queue, published)) for _ in range(users)]
+    queue, ready = ctx.Queue(), ctx.Queue()
+    go, published = ctx.Event(), ctx.Event()
+    procs = [ctx.Process(target=_session, args=(url, seconds, ready, go, queue, published)) for _ in range(users)]
     for p in procs:
         p.start()
+    # the clock runs once every browser shows its first page: on a busy machine starting N
+    # Chromiums takes longer than the run itself, and a publish before a session is up checks nothing
+    deadline = time.time() + READY_TIMEOUT_S
+    for _ in procs:
+        try:
+            ready.get(timeout=max(0.1, deadline - time.time()))
+        except Empty:  # the late ones start with the clock running
+            break
+    go.set()
+    start_at = time.time()
     peak = 0
     stop = threading.Event()
 
@@ -526,18 +545,26 @@ def verdicts(size: int, figures: dict[str, Any]) -> list[tuple[str, str, bool]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """python -m etl.devtools.bench_browser WAREHOUSE [--rounds N] [--users 1,5,10] [--seconds S]"""
+    """python -m etl.devtools.bench_browser WAREHOUSE [--rounds N] [--users 1,5,10] [--seconds S] [--pages P,Q]"""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m etl.devtools.bench_browser", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("warehouse", type=Path)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--users", default="1,5,10")
+    parser.add_argument("--users", default="1,5,10",
+                        help="concurrent sessions per run, comma-separated; 0 for none (default 1,5,10)")
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--pages", default=",".join(p or "overview" for p in PAGES),
+                        help="the pages of the single-user run, comma-separated (default: all nine)")
     args = parser.parse_args(argv)
-    figures = run(args.warehouse, rounds=args.rounds, users=tuple(int(u) for u in args.users.split(",")),
-                  seconds=args.seconds)
+    pages = tuple("" if p == "overview" else p for p in args.pages.split(","))
+    unknown = set(pages) - set(PAGES)
+    if unknown:
+        parser.error(f"unknown page(s): {', '.join(sorted(unknown))}; the pages: "
+                     + ", ".join(p or "overview" for p in PAGES))
+    users = tuple(int(u) for u in args.users.split(",") if u.strip() and int(u) > 0)
+    figures = run(args.warehouse, rounds=args.rounds, users=users, seconds=args.seconds, pages=pages)
     print(json.dumps(figures, indent=2, ensure_ascii=False))
     return 0
 
