@@ -153,6 +153,32 @@ def test_zendesk_view_csv(tmp_path: Path) -> None:
     assert m["5003"]["frt_sla"] == "pending"
 
 
+def test_zendesk_explore_report_csv(tmp_path: Path) -> None:
+    """An Explore report (Support: Tickets, one row per ticket) with Explore's documented
+    attribute and metric names: detected, times in the account's zone (Asia/Shanghai), the
+    first reply from "First reply time (min)", the business-hours metric not read as an
+    offset, Zendesk's full resolution time kept and compared with ours."""
+    s, f = load_one(tmp_path, FIXTURES / "zendesk_explore_report.csv")  # as of 2026-11-01
+    assert f.profile == "zendesk_explore_csv"
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected) == (6, 5, 1)
+    assert f.rejected_reasons == {"missing_created_at": 1}  # "-" is a placeholder, not a time
+    assert f.data_issues == {"response_before_creation": 1}  # 8005: a first reply time of -5 minutes
+    m = metrics_by_ticket(s)
+    assert m["8001"]["created_at"] == dt.datetime(2026, 10, 5, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
+    assert (m["8001"]["first_response_minutes"], m["8001"]["resolution_minutes"], m["8001"]["csat"]) == (45, 1500, 5)
+    assert (m["8001"]["channel"], m["8001"]["team"], m["8001"]["category"], m["8001"]["priority"]) == (
+        "web", "Payments", "withdrawal", "high")
+    # 22:30 → 09:40: 670 calendar minutes (the export's 40 business minutes are not an offset)
+    assert (m["8002"]["first_response_minutes"], m["8002"]["escalation_level"], m["8002"]["csat"]) == (670, 1, None)
+    assert (m["8003"]["channel"], m["8003"]["category"], m["8003"]["status"]) == ("ai_bot", "app_usage", "closed")
+    assert (m["8004"]["channel"], m["8004"]["escalation_level"], m["8004"]["reopen_count"], m["8004"]["csat"]) == (
+        "phone", 2, 1, 1)
+    assert (m["8005"]["status"], m["8005"]["channel"], m["8005"]["first_response_minutes"]) == ("on_hold", "app", None)
+    # Zendesk's full resolution time against ours: 8001 and 8003 agree, 8004 reports 1500 for 1440
+    assert query(s, "select figure, tickets_reported, tickets_compared, tickets_agreeing, max_difference_minutes "
+                    "from reported_agreement") == [("resolution_minutes", 3, 3, 2, 60.0)]
+
+
 def test_zendesk_incremental_json(tmp_path: Path) -> None:
     s, f = load_one(tmp_path, FIXTURES / "zendesk_incremental.json", as_of=SAMPLE_AS_OF)
     assert f.profile == "zendesk_incremental_json"
@@ -176,6 +202,28 @@ def test_freshdesk_csv(tmp_path: Path) -> None:
     assert (m["101"]["csat"], m["107"]["csat"], m["101"]["category"]) == (5, 1, "withdrawal")
     assert (m["104"]["frt_sla"], m["104"]["first_response_minutes"]) == ("breached", None)  # Freshdesk's verdict
     assert (m["103"]["status"], m["103"]["escalation_level"], m["102"]["channel"]) == ("pending", 2, "web")
+    # Freshdesk's own "(in hrs)" figures against ours: this export counts calendar hours, so all agree
+    # (105's resolution, before its creation, was emptied and is not compared)
+    assert query(s, "select figure, tickets_reported, tickets_compared, tickets_agreeing "
+                    "from reported_agreement order by 1") == [("first_response_minutes", 5, 5, 5),
+                                                              ("resolution_minutes", 4, 3, 3)]
+
+
+def test_freshdesk_export_of_a_few_columns_and_business_hours(tmp_path: Path) -> None:
+    """An export of the columns its user ticked (the signature is the id and the created time,
+    in any case), whose SLA policy counts business hours: the first response is the export's
+    own time stamp, never created + the business-hours figure, and the figure disagrees."""
+    path = tmp_path / "tickets.csv"
+    path.write_text("Ticket Id,Created Time,Initial Response Time,First Response Time (in Hrs),Status\n"
+                    # Friday 17:30 → Monday 09:30: 64 calendar hours, 1 business hour reported
+                    "201,2026-01-09 17:30:00,2026-01-12 09:30:00,1.0,Open\n"
+                    "202,2026-01-12 10:00:00,2026-01-12 10:45:00,00:45:00,Open\n", encoding="utf-8")
+    s, f = load_one(tmp_path / "wh", path, as_of=SAMPLE_AS_OF)
+    assert (f.profile, f.rows_loaded) == ("freshdesk_csv", 2)
+    m = metrics_by_ticket(s)
+    assert (m["201"]["first_response_minutes"], m["202"]["first_response_minutes"]) == (3840, 45)
+    assert query(s, "select figure, tickets_compared, tickets_agreeing from reported_agreement") == [
+        ("first_response_minutes", 2, 1)]
 
 
 @pytest.mark.parametrize("name", ["chinese_export_gbk.csv", "chinese_export_utf8bom.csv"])

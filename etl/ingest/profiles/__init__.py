@@ -154,7 +154,11 @@ class Profile:
         for target, value in self.constants.items():
             exprs[target] = quote_literal(str(value))
         for target, spec in self.durations.items():
+            if target in exprs:  # the export's own time stamp, where it has one, wins over base + duration
+                continue
             optional(target, lambda spec=spec, target=target: resolver.duration(target, spec, exprs))
+            if target in exprs and target in absent:  # its column is missing, the duration stands in
+                absent.remove(target)
         for figure, spec in self.reported.items():
             optional(f"{figure}_reported", lambda spec=spec, figure=figure: resolver.amount(figure, spec))
         for target, spec in self.rules.items():
