@@ -472,13 +472,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "last_failure": ("Last failed run", "最近一次失败的运行"),
     "no_failure": ("No failed run recorded.", "没有失败的运行记录。"),
     "no_rejects": ("No rejected rows.", "没有拒收的行。"),
-    "data_issues": ("Fields emptied in loaded tickets", "已加载工单中被清空的字段"),
-    "data_issues_cap": ("These tickets loaded, but a field could not be read or broke an ordering rule (a "
-                        "first response before creation, a resolution before the first response, a CSAT "
-                        "out of range …): that field was emptied for the ticket, never guessed. By rule, "
-                        "with examples and the raw values.",
-                        "这些工单已加载,但某个字段无法读取或违反先后规则(首次响应早于创建、解决早于首次响应、"
-                        "满意度超出范围……):该字段对该工单置空,绝不猜测。按规则列出,附示例与原始值。"),
+    "data_issues": ("Fields emptied in loaded tickets and QA reviews", "已加载工单与质检记录中被清空的字段"),
+    "data_issues_cap": ("These tickets and QA reviews loaded, but a field could not be read or broke an ordering "
+                        "rule (a first response before creation, a resolution before the first response, a CSAT "
+                        "or QA score out of range …): that field was emptied for the record, never guessed. By "
+                        "kind and rule, with examples and the raw values.",
+                        "这些工单与质检记录已加载,但某个字段无法读取或违反先后规则(首次响应早于创建、解决早于首次响应、"
+                        "满意度或质检得分超出范围……):该字段对该记录置空,绝不猜测。按类型与规则列出,附示例与原始值。"),
     "no_data_issues": ("No field was emptied.", "没有被清空的字段。"),
     "reported_agreement": ("The export's own figures against ours", "导出文件自带的时长与本系统计算值的对比"),
     "reported_agreement_cap": ("Where an export reports its own first-response or resolution minutes, the share "

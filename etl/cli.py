@@ -411,7 +411,7 @@ def print_summary(result: RunResult) -> None:
         for k, v in f.data_issues.items():
             issues[k] = issues.get(k, 0) + v
     if issues:
-        c.print(line("fields emptied (the tickets loaded; data_issues): "
+        c.print(line("fields emptied (the tickets and QA reviews loaded; data_issues): "
                      + ", ".join(f"{k} {v:,}" for k, v in sorted(issues.items(), key=lambda kv: (-kv[1], kv[0])))))
     for w in result.warnings[:12]:
         c.print(line(("warning", "yellow"), ": ", w))
@@ -518,17 +518,18 @@ def cmd_status(args: argparse.Namespace) -> int:
         c.print(rej if rows else Text("No rejected rows."))
         try:
             rows = con.execute("""
-                select rule, field, count(*), arg_min(source_file || ':' || source_record, run_id),
+                select kind, rule, field, count(*), arg_min(source_file || ':' || source_record, run_id),
                        arg_min(reason, run_id)
-                from data_issues group by rule, field order by count(*) desc""").fetchall()
+                from data_issues group by kind, rule, field order by count(*) desc, 1, 2, 3""").fetchall()
         except duckdb.CatalogException:  # a warehouse of an earlier version
             rows = []
         if rows:
-            emptied = Table(title="Fields emptied in loaded tickets (data_issues), by rule", title_justify="left")
-            for col in ("rule", "field", "tickets", "example (file:record)", "example"):
+            emptied = Table(title="Fields emptied in loaded tickets and QA reviews (data_issues), by rule",
+                            title_justify="left")
+            for col in ("kind", "rule", "field", "records", "example (file:record)", "example"):
                 emptied.add_column(col)
-            for rule, fld, n, where, reason in rows:
-                emptied.add_row(data(rule), data(fld), f"{n:,}", data(where), data(reason))
+            for kind, rule, fld, n, where, reason in rows:
+                emptied.add_row(data(kind), data(rule), data(fld), f"{n:,}", data(where), data(reason))
             c.print(emptied)
     if last_failure:
         c.print(line(("last failed run", "red"), f" {last_failure.get('finished_at')}: ",

@@ -39,16 +39,17 @@ def test_load_summary_and_status(tmp_path: Path) -> None:
     db = tmp_path / "wh.duckdb"
     proc = etl("load", str(SAMPLE), "--db", str(db), "--as-of", "2026-01-13T00:00:00+08:00")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "rows read 37 = loaded 28 + rejected 6 + skipped 3" in proc.stdout
+    assert "rows read 37 = loaded 29 + rejected 5 + skipped 3" in proc.stdout
     summary = " ".join(proc.stdout.split())  # (the console wraps long lines)
-    assert ("fields emptied (the tickets loaded; data_issues): bad_csat 1, resolution_before_first_response 1, "
-            "response_before_creation 1") in summary
+    assert ("fields emptied (the tickets and QA reviews loaded; data_issues): bad_csat 1, bad_score 1, "
+            "resolution_before_first_response 1, response_before_creation 1") in summary
     assert "'wechat pay'" in proc.stdout
     status = etl("status", "--db", str(db))
     assert status.returncode == 0
     assert "version 1" in status.stdout and "tickets 14" in status.stdout
     assert "missing_created_at" in status.stdout and "tickets.csv:13" in status.stdout
-    assert "Fields emptied in loaded tickets" in status.stdout and "tickets.csv:8" in status.stdout
+    assert "Fields emptied in loaded tickets and QA reviews" in status.stdout and "tickets.csv:8" in status.stdout
+    assert "qa_reviews.csv:4" in status.stdout  # review R4's score of 150
 
 
 def test_status_without_warehouse(tmp_path: Path) -> None:

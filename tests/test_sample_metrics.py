@@ -92,7 +92,6 @@ def test_loaded_and_rejected_tickets(loaded):  # type: ignore[no-untyped-def]
         ("tickets.csv", 14, "bad_time"),                  # T14: 'yesterday'
         ("tickets.csv", 18, "malformed_line"),            # T17: a column too many (line 18)
         ("events.csv", 10, "bad_time"),
-        ("qa_reviews.csv", 4, "bad_score"),
         ("agents.csv", 3, "bad_date"),
     }
     assert rejects[("tickets.csv", 14, "bad_time")] == "created_at is not a time stamp: 'yesterday'"
@@ -103,12 +102,16 @@ def test_fields_that_break_a_rule_are_emptied_and_recorded(loaded):  # type: ign
     value, the rule, the file and record; the run counts them per rule."""
     settings, result = loaded
     issues = query(settings, "select ticket_id, field, raw_value, rule, source_file, source_record "
-                             "from data_issues order by ticket_id")
+                             "from data_issues order by ticket_id, field")
     assert issues == [
         ("T12", "csat", "7", "bad_csat", "tickets.csv", 12),
         ("T15", "resolved_at", "2026-01-08 10:00:00", "resolution_before_first_response", "tickets.csv", 15),
+        ("T2", "score", "150", "bad_score", "qa_reviews.csv", 4),  # review R4: loads without its score
         ("T7", "first_response_at", "2026-01-07 09:00:00", "response_before_creation", "tickets.csv", 8),
     ]
+    assert query(settings, "select kind, review_id from data_issues where field = 'score'") == [("qa_reviews", "R4")]
+    assert query(settings, "select score, error_types, comment from qa_reviews where review_id = 'R4'") == [
+        (None, [], "score out of range")]
     stored = query(settings, "select ticket_id, first_response_at is null, resolved_at is null, csat is null "
                              "from tickets where ticket_id in ('T7', 'T12', 'T15') order by 1")
     assert stored == [("T12", False, False, True), ("T15", False, True, True), ("T7", True, True, True)]
@@ -116,6 +119,8 @@ def test_fields_that_break_a_rule_are_emptied_and_recorded(loaded):  # type: ign
     assert by_name["tickets.csv"].data_issues == {"bad_csat": 1, "resolution_before_first_response": 1,
                                                   "response_before_creation": 1}
     assert by_name["tickets_update.csv"].data_issues == {}
+    assert by_name["qa_reviews.csv"].data_issues == {"bad_score": 1}
+    assert (by_name["qa_reviews.csv"].rows_loaded, by_name["qa_reviews.csv"].rows_rejected) == (4, 0)
 
 
 def test_every_file_reconciles(loaded):  # type: ignore[no-untyped-def]
@@ -167,7 +172,7 @@ def test_qa_findings(loaded):  # type: ignore[no-untyped-def]
     rates = dict(((r[0], r[1]), (r[2], r[3])) for r in query(
         settings, "select agent_id, error_type, reviews, error_rate from agent_error_rates"))
     assert rates[("A1", "communication")] == (2, 0.5)
-    assert rates[("A2", "communication")] == (1, 0.0)
+    assert rates[("A2", "communication")] == (2, 0.0)  # R2 and R4 (whose score of 150 was emptied)
 
 
 def test_rate_macros(loaded):  # type: ignore[no-untyped-def]

@@ -114,7 +114,7 @@ def render(ctx: Context) -> None:
 
     st.subheader(ctx.t("data_issues"))
     try:
-        issues = wh.sql("select rule, field, count(*) as tickets from data_issues group by 1, 2 order by 3 desc")
+        issues = wh.sql("select kind, rule, field, count(*) as n from data_issues group by 1, 2, 3 order by 4 desc, 1, 2, 3")
     except duckdb.CatalogException:  # a warehouse published before the table existed
         issues = None
     if issues is None or issues.empty:
@@ -123,10 +123,11 @@ def render(ctx: Context) -> None:
         st.caption(ctx.t("data_issues_cap"))
         st.dataframe(localise(issues, ctx.lang), hide_index=True, width="stretch")
         examples = wh.sql("""
-            select rule, field, ticket_id, raw_value, source_file, source_record, reason
+            select kind, rule, field, ticket_id, review_id, raw_value, source_file, source_record, reason
             from data_issues
-            qualify row_number() over (partition by rule, field order by run_id desc, source_file, source_record) <= 3
-            order by rule, field""")
+            qualify row_number() over (partition by kind, rule, field
+                                       order by run_id desc, source_file, source_record) <= 3
+            order by kind, rule, field""")
         st.dataframe(localise(examples, ctx.lang), hide_index=True, width="stretch")
 
         def all_issues() -> bytes:

@@ -60,7 +60,7 @@ class FileResult:
     rejected_reasons: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     profile: str | None = None
-    data_issues: dict[str, int] = field(default_factory=dict)  # rule → fields emptied in loaded tickets
+    data_issues: dict[str, int] = field(default_factory=dict)  # rule → fields emptied in loaded records
     fields: list[str] | None = None  # the canonical fields its mapping fills (None: not opened)
 
     @property
@@ -190,9 +190,9 @@ def load_one(con: duckdb.DuckDBPyConnection, ext: Extracted, result: FileResult,
     result.rows_skipped = staged.skipped + merged.skipped_in_file + merged.skipped_stored
     result.skipped_reasons = {**merged.skipped_reasons(ext.kind), **staged.skipped_reasons}
     result.rejected_reasons = staged.rejected_reasons
-    if ext.kind == "tickets":
+    if ext.kind in ("tickets", "qa_reviews"):  # the kinds whose fields are emptied one by one
         params = {"run_id": run_id, "source": source, "source_file": ext.path.name}
-        sqlfiles.run(con, "load/record_issues", params)
+        sqlfiles.run(con, f"load/record_issues_{ext.kind}", params)
         result.data_issues = dict(con.execute(
             "select rule, count(*) from data_issues where run_id = $run_id and source = $source "
             "and source_file = $source_file group by 1 order by 2 desc, 1", params).fetchall())

@@ -123,7 +123,8 @@ create table if not exists data_issues (
     field         varchar not null,
     raw_value     varchar,
     rule          varchar not null,
-    reason        varchar not null
+    reason        varchar not null,
+    review_id     varchar            -- the QA review whose field was emptied (kind qa_reviews)
 );
 
 -- One row per load run that was published.

@@ -3,7 +3,8 @@
 -- one the stored version supersedes, stores nothing, so it records nothing). Raw values and
 -- texts are scrubbed of personal data: a misaligned record can put a phone number anywhere.
 -- Parameters: $run_id, $source, $source_file.
-insert into data_issues
+insert into data_issues (run_id, kind, source, source_file, source_record, ticket_id, field, raw_value,
+                         rule, reason)
 select $run_id, 'tickets', $source, $source_file, s._record, s.ticket_id,
        s.issue.field, scrub_pii(left(s.issue.raw, 200)), s.issue.rule, scrub_pii(s.issue.text)
 from (
