@@ -481,11 +481,14 @@ TEXT: dict[str, tuple[str, str]] = {
                         "满意度或质检得分超出范围……):该字段对该记录置空,绝不猜测。按类型与规则列出,附示例与原始值。"),
     "no_data_issues": ("No field was emptied.", "没有被清空的字段。"),
     "reported_agreement": ("The export's own figures against ours", "导出文件自带的时长与本系统计算值的对比"),
-    "reported_agreement_cap": ("Where an export reports its own first-response or resolution minutes, the share "
-                               "of its tickets where ours (the metric views) agree within the tolerance. A low "
-                               "share points to a wrong time zone, unit or mapping.",
-                               "导出文件自带首次响应或解决时长(分钟)时,本系统计算值(指标视图)在容差内与之一致的工单占比。"
-                               "占比低通常说明时区、单位或映射有误。"),
+    "reported_agreement_cap": ("Where an export reports its own first-response or resolution minutes, or its own "
+                               "verdict on the first-response SLA (frt_sla), the share of its tickets where ours "
+                               "(the metric views) agree: durations within the tolerance, verdicts the same. A low "
+                               "share points to a wrong time zone, unit or mapping, to business hours counted by "
+                               "the source, or to an SLA target other than ours.",
+                               "导出文件自带首次响应或解决时长(分钟)或首次响应SLA结论(frt_sla)时,本系统计算值(指标视图)"
+                               "与之一致的工单占比:时长在容差内,结论相同。占比低通常说明时区、单位或映射有误,"
+                               "或来源按工作时间计算,或其SLA目标与本系统不同。"),
     "repeats": ("Repeat complaints and first-contact resolution", "重复投诉与首次解决率"),
     "repeats_cap": ("Share of tickets whose customer came back about the same category while the ticket was "
                     "open or within {days} days of its resolution ([repeats] window_days), by the first "

@@ -70,6 +70,10 @@ def test_cfpb_complaints(tmp_path: Path) -> None:
     assert (m["2010655"]["escalation_level"], m["2010655"]["frt_sla"]) == (2, "breached")
     assert query(s, "select count(*) filter (where escalation_level = 2), "
                     "count(*) filter (where frt_sla = 'breached') from ticket_metrics") == [(9, 94)]
+    # the regulator's verdict is shown as the source's own, but with dates only there is no response
+    # time of ours to judge it by: reported on every complaint, compared on none
+    assert query(s, "select figure, tickets_reported, tickets_compared, agreeing_pct from reported_agreement") == [
+        ("frt_sla", 6623, 0, None)]
 
 
 @pytest.mark.parametrize("name", ["311_Service_Requests.csv", "311_Service_Requests.json"])
@@ -202,10 +206,12 @@ def test_freshdesk_csv(tmp_path: Path) -> None:
     assert (m["101"]["csat"], m["107"]["csat"], m["101"]["category"]) == (5, 1, "withdrawal")
     assert (m["104"]["frt_sla"], m["104"]["first_response_minutes"]) == ("breached", None)  # Freshdesk's verdict
     assert (m["103"]["status"], m["103"]["escalation_level"], m["102"]["channel"]) == ("pending", 2, "web")
-    # Freshdesk's own "(in hrs)" figures against ours: this export counts calendar hours, so all agree
-    # (105's resolution, before its creation, was emptied and is not compared)
+    # Freshdesk's own "(in hrs)" figures and SLA verdicts against ours: this export counts calendar
+    # hours, so all agree (105's resolution, before its creation, was emptied and is not compared;
+    # 104, never answered, takes Freshdesk's verdict, so it is not compared either)
     assert query(s, "select figure, tickets_reported, tickets_compared, tickets_agreeing "
                     "from reported_agreement order by 1") == [("first_response_minutes", 5, 5, 5),
+                                                              ("frt_sla", 6, 5, 5),
                                                               ("resolution_minutes", 4, 3, 3)]
 
 
