@@ -501,6 +501,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "repeat_rate": ("Repeat-contact rate", "重复来诉率"),
     "fcr": ("First-contact resolution", "首次解决率"),
     "repeats_other_channel": ("Repeats by another channel", "换渠道的重复投诉"),
+    "reported_disagreeing": ("The tickets where ours and the export's figure disagree (the 50 largest "
+                             "differences; all of them in the view reported_comparisons).",
+                             "本系统计算值与导出文件自带数值不一致的工单(差值最大的50张;全部见视图 reported_comparisons)。"),
     "no_reported": ("No loaded export reports its own durations.", "已加载的导出文件都没有自带时长。"),
     "files": ("Files of the last runs", "最近运行的文件"),
     "controls": ("Refresh controls", "刷新控制"),
@@ -684,6 +687,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "agreeing_pct": ("Agreeing (%)", "一致占比(%)"),
     "median_difference_minutes": ("Median difference (min)", "差值中位数(分钟)"),
     "max_difference_minutes": ("Largest difference (min)", "最大差值(分钟)"),
+    "reported_minutes": ("Export's figure (min)", "导出数值(分钟)"),
+    "computed_minutes": ("Ours (min)", "本系统数值(分钟)"),
+    "difference_minutes": ("Ours − export's (min)", "差值(分钟)"),
+    "reported_verdict": ("Export's SLA verdict", "导出的SLA结论"),
+    "computed_verdict": ("Our SLA verdict", "本系统SLA结论"),
     # process
     "target": ("Time point", "时间节点"), "clock_started_at": ("Clock started (UTC)", "开始计时(UTC)"),
     "clock_stopped_at": ("Clock stopped (UTC)", "停止计时(UTC)"), "elapsed_minutes": ("Elapsed (min)", "已用(分钟)"),

@@ -4,6 +4,7 @@ filters, the language switch translates, and a missing warehouse explains what t
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -303,3 +304,24 @@ def test_resolution_page_shows_repeat_complaints(demo_warehouse: DemoWarehouse,
     assert shown["Repeat-contact rate"] == f"{repeat:.1f} %" and shown["First-contact resolution"] == f"{fcr:.1f} %"
     assert 0 < repeat < 100
     assert any(s.value == "Repeat complaints and first-contact resolution" for s in at.subheader)
+
+
+def test_data_health_lists_the_tickets_whose_reported_figure_disagrees(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export reporting its own resolution minutes: Data health shows the agreement per
+    figure and, below it, the one ticket (8004: Zendesk says 1500, ours is 1440) that disagrees."""
+    from etl.core import settings as settings_module
+
+    db = tmp_path / "wh" / "warehouse.duckdb"
+    settings = settings_module.settings_with({}, db)
+    load([ROOT / "tests" / "fixtures" / "profiles" / "zendesk_explore_report.csv"], settings,
+         as_of=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+    at = app(db, monkeypatch, period="all").run()
+    at.switch_page("views/data_health.py").run()
+    assert errors(at) == []
+    tables = [d.value for d in at.dataframe]
+    agreement = next(t for t in tables if "Agreeing" in t.columns)
+    assert agreement[["Figure", "Compared", "Agreeing"]].values.tolist() == [["resolution_minutes", 3, 2]]
+    disagreeing = next(t for t in tables if "Ours − export's (min)" in t.columns)
+    assert disagreeing[["Ticket", "Export's figure (min)", "Ours (min)", "Ours − export's (min)"]].values.tolist() == [
+        ["8004", 1500.0, 1440.0, -60.0]]

@@ -181,6 +181,10 @@ def test_zendesk_explore_report_csv(tmp_path: Path) -> None:
     # Zendesk's full resolution time against ours: 8001 and 8003 agree, 8004 reports 1500 for 1440
     assert query(s, "select figure, tickets_reported, tickets_compared, tickets_agreeing, max_difference_minutes "
                     "from reported_agreement") == [("resolution_minutes", 3, 3, 2, 60.0)]
+    # the disagreeing ticket, as Data health lists it
+    assert query(s, "select ticket_id, figure, reported_minutes, computed_minutes, difference_minutes "
+                    "from reported_comparisons where compared and not agrees") == [
+        ("8004", "resolution_minutes", 1500.0, 1440.0, -60.0)]
 
 
 def test_zendesk_incremental_json(tmp_path: Path) -> None:

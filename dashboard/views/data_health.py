@@ -149,6 +149,15 @@ def render(ctx: Context) -> None:
     else:
         st.caption(ctx.t("reported_agreement_cap"))
         st.dataframe(localise(agreement, ctx.lang), hide_index=True, width="stretch")
+        if int(agreement["tickets_compared"].sum()) > int(agreement["tickets_agreeing"].sum()):
+            st.caption(ctx.t("reported_disagreeing"))
+            st.dataframe(localise(wh.sql("""
+                select source, figure, ticket_id, reported_minutes, computed_minutes, difference_minutes,
+                       reported_verdict, computed_verdict
+                from reported_comparisons
+                where compared and not agrees
+                order by source, figure, abs(difference_minutes) desc nulls last, ticket_id
+                limit 50"""), ctx.lang), hide_index=True, width="stretch")
 
     st.subheader(ctx.t("warnings"))
     warnings = wh.sql("select warnings from load_runs order by run_id desc limit 1")
