@@ -15,7 +15,7 @@ from etl.core.settings import load_settings
 from etl.load.run import load
 from etl.query import sqlguard
 from etl.warehouse.versions import resolve_live
-from tests.helpers import ROOT, DemoWarehouse, load_sample, open_drilldowns
+from tests.helpers import ROOT, DemoWarehouse, load_sample, open_drilldowns, settings_with
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = {
@@ -310,10 +310,8 @@ def test_data_health_lists_the_tickets_whose_reported_figure_disagrees(tmp_path:
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """An export reporting its own resolution minutes: Data health shows the agreement per
     figure and, below it, the one ticket (8004: Zendesk says 1500, ours is 1440) that disagrees."""
-    from etl.core import settings as settings_module
-
-    db = tmp_path / "wh" / "warehouse.duckdb"
-    settings = settings_module.settings_with({}, db)
+    settings = settings_with(tmp_path, {})
+    db = settings.warehouse_path
     load([ROOT / "tests" / "fixtures" / "profiles" / "zendesk_explore_report.csv"], settings,
          as_of=dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
     at = app(db, monkeypatch, period="all").run()

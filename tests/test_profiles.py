@@ -74,6 +74,9 @@ def test_cfpb_complaints(tmp_path: Path) -> None:
     # time of ours to judge it by: reported on every complaint, compared on none
     assert query(s, "select figure, tickets_reported, tickets_compared, agreeing_pct from reported_agreement") == [
         ("frt_sla", 6623, 0, None)]
+    # and a complaint not compared neither agrees nor disagrees (so Data health lists none)
+    assert query(s, "select count(*) filter (where agrees is not null), count(*) from reported_comparisons") == [
+        (0, 6623)]
 
 
 @pytest.mark.parametrize("name", ["311_Service_Requests.csv", "311_Service_Requests.json"])

@@ -14,6 +14,6 @@ select
         / nullif(count(*) filter (where compared), 0) as agreeing_pct,
     median(difference_minutes) as median_difference_minutes,
     max(abs(difference_minutes)) as max_difference_minutes,
-    case when figure = 'frt_sla' then null else cast(2 as double) end as tolerance_minutes
+    any_value(tolerance_minutes) as tolerance_minutes
 from reported_comparisons
 group by source, figure
