@@ -4,7 +4,8 @@
 -- reported_comparisons: each figure an export reports of a ticket beside ours (ticket_metrics,
 -- the one definition), and the one rule of agreement. Durations (tickets.*_minutes_reported,
 -- mapped by a profile's [reported] table or given in the canonical format) agree within
--- tolerance_minutes (2: time stamps and figures rounded to the minute can differ by up to two).
+-- tolerance_minutes (1, as the desk asks; measured on a real Zendesk export, Plum's 14,409 tickets,
+-- every one within it, 11,375 exactly equal).
 -- The source's verdict on the first-response SLA (tickets.frt_sla_reported: a regulator's
 -- "timely response", Freshdesk's "First response status") agrees where ticket_metrics.frt_sla,
 -- judged from the response time we keep against our target, is the same. A ticket whose figure
@@ -34,7 +35,7 @@ with pairs as (
     join ticket_metrics m using (source, ticket_id)
     where t.frt_sla_reported is not null
 ), judged as (
-    select *, case when figure = 'frt_sla' then null else cast(2 as double) end as tolerance_minutes
+    select *, case when figure = 'frt_sla' then null else cast(1 as double) end as tolerance_minutes
     from pairs
 )
 select source, ticket_id, figure, reported_minutes, computed_minutes, reported_verdict, computed_verdict,
