@@ -190,3 +190,15 @@ def test_a_detected_profile_of_another_kind_loads_as_it_says(desk: Settings) -> 
     result = pv.run_preview(comments, draft, desk)
     assert result.error is None and (result.rows_read, result.rows_loaded) == (20, 20)
     assert result.fields == [] and result.tickets == 0   # no ticket-field table for an events file
+
+
+def test_a_json_document_previews_with_its_records_keys(desk: Settings) -> None:
+    """An uploaded API response that keeps its records inside (Udesk's tickets[].ticket):
+    the mapping offers the records' keys, not the document's, and the preview loads them."""
+    udesk = ROOT / "tests" / "fixtures" / "profiles" / "udesk_tickets.json"
+    draft = pv.start(udesk, desk)
+    assert draft.origin == "suggested" and draft.data["read"]["json_path"] == "tickets[*].ticket"
+    assert {"id", "created_at", "platform_name"} <= set(draft.headers) and "meta" not in draft.headers
+    assert draft.column_of("ticket_id") == "id"
+    result = pv.run_preview(udesk, draft, desk)
+    assert result.error is None and (result.rows_read, result.rows_loaded) == (4, 4)

@@ -201,6 +201,75 @@ def test_zendesk_incremental_json(tmp_path: Path) -> None:
     assert m["7003"]["category"] == "app_usage"
 
 
+def test_udesk_ticket_json(tmp_path: Path) -> None:
+    """Udesk's ticket list (Open API v2: {"tickets": [{"ticket": {...}}]}), shaped as a real
+    one (corpus/udesk-worksheetmanagement): detected, the documented codes mapped, time
+    stamps with their +08:00 offset, and the customer's name, phone and e-mail never stored."""
+    s, f = load_one(tmp_path, FIXTURES / "udesk_tickets.json")
+    assert f.profile == "udesk_ticket_json"
+    assert (f.rows_read, f.rows_loaded, f.rows_rejected) == (4, 4, 0)
+    assert query(s, "select ticket_id, created_at, status, priority, channel, team, agent_id from tickets "
+                    "order by 1") == [
+        ("101", dt.datetime(2026, 3, 2, 1, 0, tzinfo=UTC), "closed", "urgent", "phone", "热线组", "7"),
+        ("102", dt.datetime(2026, 3, 2, 13, 10, tzinfo=UTC), "solved", "normal", "chat", "在线组", "8"),
+        ("103", dt.datetime(2026, 3, 3, 3, 0, tzinfo=UTC), "open", "low", "social", "在线组", "8"),
+        ("104", dt.datetime(2026, 3, 3, 4, 0, tzinfo=UTC), "open", "high", "email", "热线组", "7")]
+    m = metrics_by_ticket(s)
+    assert (m["101"]["resolution_minutes"], m["102"]["resolution_minutes"]) == (45.5, 660.0)
+    # Udesk gives no first reply (agent_replied_at is the last one): none is made up
+    assert [m[t]["first_response_minutes"] for t in ("101", "102", "103", "104")] == [None] * 4
+    stored = Path(s.warehouse_path).resolve().read_bytes()
+    for personal in ("13911112222", "b@example.com", "客户乙"):
+        assert personal.encode() not in stored, personal
+
+
+def test_suggest_finds_the_records_inside_a_json_document(tmp_path: Path) -> None:
+    """An API's response keeps its records inside ({"data": {"items": [...]}}, camelCase
+    keys, Unix milliseconds, as Sobot documents its ticket list; Udesk wraps each record in
+    {"ticket": ...}): suggest names the path in [read] and the file loads unedited."""
+    import json
+
+    sobot = tmp_path / "sobot.json"
+    sobot.write_text(json.dumps({"code": "000000", "data": {"items": [
+        {"ticketId": "f1", "ticketCode": 1500877941, "ticketTitle": "提现", "ticketStatus": 3, "ticketLevel": 2,
+         "dealGroupName": "一线组", "createTime": 1772413200000, "updateTime": 1772416800000},
+        {"ticketId": "f2", "ticketCode": 1500877942, "ticketTitle": "密码", "ticketStatus": 0, "ticketLevel": 0,
+         "dealGroupName": "一线组", "createTime": 1772420400000, "updateTime": 1772420400000}]}}),
+        encoding="utf-8")
+    text = suggest(sobot)
+    assert 'json_path = "data.items"' in text and "# createTime: Unix milliseconds" in text
+    assert 'ticket_id = "ticketId"' in text and 'team = "dealGroupName"' in text
+    own = tmp_path / "sobot.toml"
+    own.write_text(text, encoding="utf-8")
+    s, f = load_one(tmp_path / "wh", sobot, profile=profiles.find(str(own)))
+    assert (f.rows_read, f.rows_loaded) == (2, 2)
+    assert query(s, "select ticket_id, created_at, updated_at from tickets order by 1") == [
+        ("f1", dt.datetime(2026, 3, 2, 1, 0, tzinfo=UTC), dt.datetime(2026, 3, 2, 2, 0, tzinfo=UTC)),
+        ("f2", dt.datetime(2026, 3, 2, 3, 0, tzinfo=UTC), dt.datetime(2026, 3, 2, 3, 0, tzinfo=UTC))]
+    # Udesk's wrapped records, suggested (as if no profile shipped for it): the same four tickets
+    text = suggest(FIXTURES / "udesk_tickets.json")
+    assert 'json_path = "tickets[*].ticket"' in text and 'channel = "platform_name"' in text
+    own = tmp_path / "udesk.toml"
+    own.write_text(text, encoding="utf-8")
+    s, f = load_one(tmp_path / "wh2", FIXTURES / "udesk_tickets.json",
+                    profile=profiles.find(str(own)))
+    assert (f.rows_read, f.rows_loaded) == (4, 4)
+    assert query(s, "select ticket_id, channel from tickets order by 1") == [
+        ("101", "phone"), ("102", "chat"), ("103", "social"), ("104", "email")]
+    # a top-level array of wrapped records; JSON lines have no one document to look into
+    from etl.ingest.read import json_record_paths
+
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text(json.dumps([{"ticket": {"id": 1, "created_at": "2026-03-02"}}]), encoding="utf-8")
+    lines = tmp_path / "lines.json"
+    lines.write_text('{"id": 1}\n{"id": 2}\n', encoding="utf-8")
+    import duckdb
+
+    con = duckdb.connect()
+    assert json_record_paths(con, wrapped) == [("[*].ticket", ["id", "created_at"])]
+    assert json_record_paths(con, lines) == []
+
+
 def test_freshdesk_csv(tmp_path: Path) -> None:
     s, f = load_one(tmp_path, FIXTURES / "freshdesk_tickets.csv", as_of=SAMPLE_AS_OF)
     assert f.profile == "freshdesk_csv"

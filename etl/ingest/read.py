@@ -19,7 +19,9 @@ import errno
 import gzip
 import hashlib
 import io
+import json
 import os
+import re
 import stat
 import tempfile
 import unicodedata
@@ -443,13 +445,18 @@ def read_raw(con: duckdb.DuckDBPyConnection, path: Path, *, seq: int, options: R
 
 
 def _json_records(con: duckdb.DuckDBPyConnection, path: Path, options: ReadOptions) -> tuple[list[str], str]:
-    """Records under `json_path` of a JSON object (e.g. Zendesk's {"tickets": [...]}), each key
-    a text column (nested values as JSON text); `json_join` adds a sibling array's record
-    matched by key (e.g. "metric_sets" by ticket_id) as one JSON column."""
+    """Records under `json_path` of a JSON object (e.g. Zendesk's {"tickets": [...]}; with
+    `[*]`, each element's wrapped object, e.g. Udesk's "tickets[*].ticket"), each key a text
+    column (nested values as JSON text); `json_join` adds a sibling array's record matched by
+    key (e.g. "metric_sets" by ticket_id) as one JSON column."""
     lit = quote_literal(str(path))
-    key = quote_literal("$." + options.json_path)
-    records = (f"(select unnest(from_json(json_extract(content, {key}), '[\"JSON\"]')) as rec "
-               f"from read_text({lit}))")
+    assert options.json_path is not None
+    key = quote_literal(_json_path(options.json_path))
+    if "[*]" in options.json_path:  # the path's wildcard makes the list of records itself
+        records = f"(select unnest(json_extract(content, {key})) as rec from read_text({lit}))"
+    else:
+        records = (f"(select unnest(from_json(json_extract(content, {key}), '[\"JSON\"]')) as rec "
+                   f"from read_text({lit}))")
     keys = con.execute(f"select distinct unnest(json_keys(rec)) from {records} order by 1").fetchall()
     headers = [k[0] for k in keys]
     cols = [f"json_extract_string(r.rec, {quote_literal('$.' + json_key_path(h))}) as {quote_ident(h)}"
@@ -464,6 +471,53 @@ def _json_records(con: duckdb.DuckDBPyConnection, path: Path, options: ReadOptio
         cols.append(f"cast(o.rec as varchar) as {quote_ident(j['as'])}")
         headers.append(j["as"])
     return headers, f"(select {', '.join(cols)} from {records} r{join})"
+
+
+def _json_path(path: str) -> str:
+    """A [read] json_path ("tickets", "data.items", "tickets[*].ticket", "[*].ticket") as a
+    JSON path from the document's root."""
+    return "$" + ("" if path.startswith("[") else ".") + path
+
+
+def json_record_paths(con: duckdb.DuckDBPyConnection, path: Path, depth: int = 3) -> list[tuple[str, list[str]]]:
+    """Where a JSON document keeps arrays of records, for a file whose top level is not the
+    records themselves: each (json_path, the records' keys), found from the document's
+    structure up to `depth` keys deep. A record that wraps one object under a single key
+    ({"ticket": {...}}, as Udesk lists them) is read as that object."""
+    try:  # JSON lines, or no JSON at all: no one document to look into
+        rows = con.execute(f"select json_structure(content) from read_text({quote_literal(str(path))})").fetchall()
+        structure = json.loads(rows[0][0]) if rows and rows[0][0] else None
+    except (duckdb.Error, ValueError):
+        return []
+    found: list[tuple[str, list[str]]] = []
+
+    def records(at: str, element: object) -> None:
+        if not isinstance(element, dict) or not element:
+            return
+        if len(element) == 1:
+            (only, inner), = element.items()
+            if isinstance(inner, dict) and inner:
+                found.append((f"{at}[*].{only}", list(inner)))
+                return
+        found.append((at, list(element)))
+
+    def walk(node: object, at: str, level: int) -> None:
+        if not isinstance(node, dict) or level >= depth:
+            return
+        for name, value in node.items():
+            step = f"{at}.{name}" if at else name
+            if isinstance(value, list) and value:
+                records(step, value[0])
+            else:
+                walk(value, step, level + 1)
+
+    if isinstance(structure, list) and structure and isinstance(structure[0], dict) and len(structure[0]) == 1:
+        records("", structure[0])   # an array of wrapped records: "[*].ticket"
+    else:
+        walk(structure, "", 0)
+    # a path step has to be a plain name for the [read] table to say it
+    return [(p, keys) for p, keys in found
+            if p and all(not step or step.replace("_", "").isalnum() for step in re.split(r"\[\*\]\.|\.", p))]
 
 
 def json_key_path(key: str) -> str:

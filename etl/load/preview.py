@@ -35,7 +35,7 @@ from etl.ingest import profiles
 from etl.ingest.canonical import identity_columns
 from etl.ingest.profiles import SHIPPED_DIR, TIME_FIELDS, Profile
 from etl.ingest.profiles.suggest import suggest, toml_string
-from etl.ingest.read import excerpt, first_line, read_raw, visible
+from etl.ingest.read import ReadOptions, excerpt, first_line, read_raw, visible
 from etl.ingest.timeformats import infer
 from etl.load.run import Progress, RunResult, load
 from etl.warehouse.versions import resolve_live
@@ -330,6 +330,11 @@ def _start(path: Path, settings: Settings) -> Draft:
                 text = suggest(path, timezone=settings.source_timezone)
                 draft = Draft(data=tomllib.loads(text), origin="canonical" if canonical else "suggested",
                               headers=headers)
+                json_path = draft.data.get("read", {}).get("json_path")
+                if json_path:  # the records sit inside the document: their keys are the columns
+                    raw.cleanup()
+                    raw = read_raw(con, path, seq=0, options=ReadOptions(json_path=json_path))
+                    draft.headers = list(raw.headers)
             wanted = [h for t in ENUM_FIELDS for h in [draft.column_of(t)] if isinstance(h, str)
                       and h in draft.headers]
             draft.distinct = _distinct(con, raw.source, list(dict.fromkeys(wanted)))

@@ -16,7 +16,7 @@ from etl.core.errors import ConfigError, InputError
 from etl.core.kinds import KIND_COLUMNS, normalise_header
 from etl.core.sqlfiles import quote_ident
 from etl.core.vocab import map_values
-from etl.ingest.read import ReadOptions, read_raw, sheet_names
+from etl.ingest.read import ReadOptions, file_format, json_record_paths, read_raw, sheet_names
 from etl.ingest.timeformats import infer
 
 SHIPPED_HEADERS = Path(__file__).resolve().parent.parent / "headers.toml"
@@ -59,7 +59,9 @@ CSAT_WORDS = [("extremely dissatisfied", 1), ("very dissatisfied", 1), ("非常�
 
 
 def _key(text: str) -> str:
-    return normalise_header(text).replace("_", " ")
+    """A header as synonyms are compared: normalised, "_" a blank, and camelCase words apart
+    (an API's ticketCode, createTime read as "ticket code", "create time")."""
+    return normalise_header(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text)).replace("_", " ")
 
 
 def match_headers(headers: list[str], words: dict[str, list[str]]) -> dict[str, str]:
@@ -271,12 +273,36 @@ def _best_sheet(con: duckdb.DuckDBPyConnection, path: Path) -> ReadOptions:
     return choice
 
 
+def _best_records(con: duckdb.DuckDBPyConnection, path: Path) -> ReadOptions:
+    """For a JSON document that keeps its records inside (an API's {"data": {"items": [...]}},
+    Udesk's {"tickets": [{"ticket": {...}}]}), the array whose keys name the most canonical
+    fields (an id and a creation time first); the document as read_json reads it when its top
+    level names more."""
+    if file_format(path) != "json":
+        return ReadOptions()
+    def score(keys: list[str]) -> tuple[int, int]:
+        found = match_headers(keys, synonyms())
+        return sum(t in found for t in ("ticket_id", "created_at")), len(found)
+    try:
+        top = read_raw(con, path, seq=0)
+        best, choice = score(top.headers), ReadOptions()
+        top.cleanup()
+    except InputError:
+        best, choice = (-1, -1), ReadOptions()
+    # an array inside the document wins a tie: a top level that reads as one row is its wrapper
+    for json_path, keys in json_record_paths(con, path):
+        if score(keys) >= best:
+            best, choice = score(keys), ReadOptions(json_path=json_path)
+    return choice
+
+
 def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = None) -> str:
     """The text of a starting profile for `path`: every mapping it can place, TODOs for what
     it cannot; loading with it unedited works whenever an id and a creation time were found."""
     con = duckdb.connect()
     con.execute(f"set TimeZone = '{timezone}'")
-    raw = read_raw(con, path, seq=0, options=_best_sheet(con, path))
+    options = _best_records(con, path) if file_format(path) == "json" else _best_sheet(con, path)
+    raw = read_raw(con, path, seq=0, options=options)
     try:
         sample = con.execute(f"select * from {raw.source} limit 3000").df()
         delim = raw.delimiter
@@ -345,6 +371,8 @@ def suggest(path: Path, *, timezone: str = "Asia/Shanghai", name: str | None = N
         read.append(f"delimiter = {toml_string(delim)}")
     if raw.sheet is not None:
         read.append(f"sheet = {toml_string(raw.sheet)}  # the workbook's sheet whose header names the most fields")
+    if options.json_path is not None:
+        read.append(f"json_path = {toml_string(options.json_path)}  # where the document keeps its records")
     if read:
         lines += ["[read]", *read, ""]
     lines += ["[time]", f"timezone = {toml_string(timezone)}  # the zone of time stamps without an offset"]
