@@ -257,7 +257,8 @@ def localise(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Value labels and column titles in the chosen language, for display."""
     out = df.copy()
     for col, field in (("channel", "channel"), ("category", "category"), ("priority", "priority"),
-                       ("status", "status"), ("frt_sla", "frt_sla")):
+                       ("status", "status"), ("frt_sla", "frt_sla"), ("reported_verdict", "frt_sla"),
+                       ("computed_verdict", "frt_sla"), ("figure", "figure")):
         if col in out:
             out[col] = [label(field, v, lang) for v in out[col]]
     return out.rename(columns={c: column(c, lang) for c in out.columns})

@@ -637,6 +637,9 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "formal_appeal": ("Formal appeal", "正式申诉"), "external_body": ("External body", "外部机构"),
     },
     "frt_sla": {"met": ("Met", "达标"), "breached": ("Breached", "超时"), "pending": ("Pending", "等待中")},
+    "figure": {"first_response_minutes": ("First response (min)", "首次响应(分钟)"),
+               "resolution_minutes": ("Resolution (min)", "解决时长(分钟)"),
+               "frt_sla": ("First-response SLA verdict", "首次响应达标判定")},
     "stage": {
         "new": ("New", "新建"), "open": ("Open", "处理中"), "pending": ("Pending (customer)", "等待客户"),
         "on_hold": ("On hold", "挂起"), "escalated": ("Escalated", "已升级"),

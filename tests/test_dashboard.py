@@ -319,7 +319,13 @@ def test_data_health_lists_the_tickets_whose_reported_figure_disagrees(tmp_path:
     assert errors(at) == []
     tables = [d.value for d in at.dataframe]
     agreement = next(t for t in tables if "Agreeing" in t.columns)
-    assert agreement[["Figure", "Compared", "Agreeing"]].values.tolist() == [["resolution_minutes", 3, 2]]
+    assert agreement[["Figure", "Compared", "Agreeing"]].values.tolist() == [["Resolution (min)", 3, 2]]
     disagreeing = next(t for t in tables if "Ours − export's (min)" in t.columns)
-    assert disagreeing[["Ticket", "Export's figure (min)", "Ours (min)", "Ours − export's (min)"]].values.tolist() == [
-        ["8004", 1500.0, 1440.0, -60.0]]
+    assert disagreeing[["Ticket", "Figure", "Export's figure (min)", "Ours (min)", "Ours − export's (min)"]
+                       ].values.tolist() == [["8004", "Resolution (min)", 1500.0, 1440.0, -60.0]]
+    # in Chinese, the figure and the verdicts are labelled too (a duration has no verdict: "—")
+    at.radio(key="lang").set_value("zh").run()
+    assert errors(at) == []
+    listed = next(d.value for d in at.dataframe if "8004" in d.value.astype(str).values.ravel())
+    row = listed.values.tolist()[0]
+    assert "解决时长(分钟)" in row and "—" in row   # the figure labelled; a duration has no verdict

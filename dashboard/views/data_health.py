@@ -68,53 +68,40 @@ def render(ctx: Context) -> None:
     else:
         controls(ctx)
     st.subheader(ctx.t("counts"))
-    present = set(wh.sql("select view_name as n from duckdb_views() union all "
-                         "select table_name from duckdb_tables()")["n"])
-    counts = wh.sql(" union all ".join(f"select '{name}' as table_name, count(*) as n from {name}"
-                                       for name in COUNTED if name in present))
+    present = set(wh.query("health_objects")["n"])
+    counts = wh.query("health_counts", counts=" union all ".join(
+        f"select '{name}' as table_name, count(*) as n from {name}" for name in COUNTED if name in present))
     cols = st.columns(len(counts))
     for col, (name, n) in zip(cols, counts.itertuples(index=False), strict=True):
         col.metric(column("tickets_table" if name == "tickets" else name, ctx.lang), f"{n:,}")
 
-    last = wh.sql("select max(finished_at) as t, max(run_id) as run from load_runs")
+    last = wh.query("health_last_run")
     st.subheader(ctx.t("last_success"))
     st.success(ctx.t("run_finished", run=last["run"].iloc[0], at=f"{last['t'].iloc[0]:%Y-%m-%d %H:%M:%S}"))
     st.subheader(ctx.t("runs"))
-    st.dataframe(localise(wh.sql("""select run_id, command, status, started_at, finished_at, as_of, files,
-                                           files_skipped, rows_read, rows_loaded, rows_rejected, rows_skipped
-                                    from load_runs order by run_id desc limit 20"""), ctx.lang),
-                 hide_index=True, width="stretch")
+    st.dataframe(localise(wh.query("health_runs"), ctx.lang), hide_index=True, width="stretch")
     st.subheader(ctx.t("files"))
-    st.dataframe(localise(wh.sql("""select run_id, file_name, kind, source, rows_read, rows_loaded,
-                                           rows_inserted, rows_updated, rows_rejected, rows_skipped,
-                                           skipped_reasons
-                                    from load_files order by run_id desc, file_name limit 100"""), ctx.lang),
-                 hide_index=True, width="stretch")
+    st.dataframe(localise(wh.query("health_files"), ctx.lang), hide_index=True, width="stretch")
 
     st.subheader(ctx.t("rejects"))
-    reasons = wh.sql("select reason_code, count(*) as rows from rejects group by 1 order by 2 desc")
+    reasons = wh.query("health_reject_reasons")
     if reasons.empty:
         st.caption(ctx.t("no_rejects"))
     else:
         st.plotly_chart(chart(charts.reason_bars(reasons)), key="health_reasons", width="stretch")
         st.caption(ctx.t("rejects_cap"))
-        examples = wh.sql("""
-            select kind, reason_code, source_file, coalesce(record_no, line_no) as record_or_line, reason, raw_record
-            from rejects
-            qualify row_number() over (partition by reason_code order by run_id desc, source_file, record_no) <= 3
-            order by reason_code""")
+        examples = wh.query("health_reject_examples")
         st.dataframe(localise(examples, ctx.lang), hide_index=True, width="stretch")
 
         def all_rejects() -> bytes:
-            return csvsafe.write_csv(wh.sql("select * from rejects order by run_id, source_file, record_no, "
-                                            "line_no"), bom=True)
+            return csvsafe.write_csv(wh.query("health_rejects_all"), bom=True)
 
         st.download_button(ctx.t("download_csv"), data=all_rejects, file_name="rejects.csv", mime="text/csv",
                            on_click="ignore")
 
     st.subheader(ctx.t("data_issues"))
     try:
-        issues = wh.sql("select kind, rule, field, count(*) as n from data_issues group by 1, 2, 3 order by 4 desc, 1, 2, 3")
+        issues = wh.query("health_issue_counts")
     except duckdb.CatalogException:  # a warehouse published before the table existed
         issues = None
     if issues is None or issues.empty:
@@ -122,26 +109,18 @@ def render(ctx: Context) -> None:
     else:
         st.caption(ctx.t("data_issues_cap"))
         st.dataframe(localise(issues, ctx.lang), hide_index=True, width="stretch")
-        examples = wh.sql("""
-            select kind, rule, field, ticket_id, review_id, raw_value, source_file, source_record, reason
-            from data_issues
-            qualify row_number() over (partition by kind, rule, field
-                                       order by run_id desc, source_file, source_record) <= 3
-            order by kind, rule, field""")
+        examples = wh.query("health_issue_examples")
         st.dataframe(localise(examples, ctx.lang), hide_index=True, width="stretch")
 
         def all_issues() -> bytes:
-            return csvsafe.write_csv(wh.sql("select * from data_issues order by run_id, source_file, source_record"),
-                                     bom=True)
+            return csvsafe.write_csv(wh.query("health_issues_all"), bom=True)
 
         st.download_button(ctx.t("download_csv"), data=all_issues, file_name="data_issues.csv", mime="text/csv",
                            on_click="ignore", key="download_issues")
 
     st.subheader(ctx.t("reported_agreement"))
     try:
-        agreement = wh.sql("""select source, figure, tickets_reported, tickets_compared, tickets_agreeing,
-                                     agreeing_pct, median_difference_minutes, max_difference_minutes
-                              from reported_agreement order by source, figure""")
+        agreement = wh.query("health_agreement")
     except duckdb.Error:  # a warehouse published before the view existed, or the lake
         agreement = None
     if agreement is None or agreement.empty:
@@ -151,16 +130,10 @@ def render(ctx: Context) -> None:
         st.dataframe(localise(agreement, ctx.lang), hide_index=True, width="stretch")
         if int(agreement["tickets_compared"].sum()) > int(agreement["tickets_agreeing"].sum()):
             st.caption(ctx.t("reported_disagreeing"))
-            st.dataframe(localise(wh.sql("""
-                select source, figure, ticket_id, reported_minutes, computed_minutes, difference_minutes,
-                       reported_verdict, computed_verdict
-                from reported_comparisons
-                where compared and not agrees
-                order by source, figure, abs(difference_minutes) desc nulls last, ticket_id
-                limit 50"""), ctx.lang), hide_index=True, width="stretch")
+            st.dataframe(localise(wh.query("health_disagreeing"), ctx.lang), hide_index=True, width="stretch")
 
     st.subheader(ctx.t("warnings"))
-    warnings = wh.sql("select warnings from load_runs order by run_id desc limit 1")
+    warnings = wh.query("health_warnings")
     items = list(warnings["warnings"].iloc[0]) if not warnings.empty and warnings["warnings"].iloc[0] is not None else []
     for w in items[:30]:
         st.warning(md(w))  # a warning quotes raw values from the data
