@@ -20,7 +20,7 @@ import stat
 import tempfile
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -330,10 +330,11 @@ def _start(path: Path, settings: Settings) -> Draft:
                 text = suggest(path, timezone=settings.source_timezone)
                 draft = Draft(data=tomllib.loads(text), origin="canonical" if canonical else "suggested",
                               headers=headers)
-                json_path = draft.data.get("read", {}).get("json_path")
-                if json_path:  # the records sit inside the document: their keys are the columns
-                    raw.cleanup()
-                    raw = read_raw(con, path, seq=0, options=ReadOptions(json_path=json_path))
+                read = draft.data.get("read", {})
+                if read.get("sheet") or read.get("json_path"):  # a sheet, or records inside a JSON
+                    raw.cleanup()                                 # document: their header is the columns
+                    raw = read_raw(con, path, seq=0, options=ReadOptions(
+                        **{f.name: read[f.name] for f in fields(ReadOptions) if f.name in read}))
                     draft.headers = list(raw.headers)
             wanted = [h for t in ENUM_FIELDS for h in [draft.column_of(t)] if isinstance(h, str)
                       and h in draft.headers]

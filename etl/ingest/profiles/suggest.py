@@ -278,11 +278,12 @@ def _best_records(con: duckdb.DuckDBPyConnection, path: Path) -> ReadOptions:
     Udesk's {"tickets": [{"ticket": {...}}]}), the array whose keys name the most canonical
     fields (an id and a creation time first); the document as read_json reads it when its top
     level names more."""
-    if file_format(path) != "json":
-        return ReadOptions()
+    words = synonyms()
+
     def score(keys: list[str]) -> tuple[int, int]:
-        found = match_headers(keys, synonyms())
+        found = match_headers(keys, words)
         return sum(t in found for t in ("ticket_id", "created_at")), len(found)
+
     try:
         top = read_raw(con, path, seq=0)
         best, choice = score(top.headers), ReadOptions()
@@ -291,8 +292,8 @@ def _best_records(con: duckdb.DuckDBPyConnection, path: Path) -> ReadOptions:
         best, choice = (-1, -1), ReadOptions()
     # an array inside the document wins a tie: a top level that reads as one row is its wrapper
     for json_path, keys in json_record_paths(con, path):
-        if score(keys) >= best:
-            best, choice = score(keys), ReadOptions(json_path=json_path)
+        if (found := score(keys)) >= best:
+            best, choice = found, ReadOptions(json_path=json_path)
     return choice
 
 
