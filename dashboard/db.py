@@ -9,7 +9,9 @@ Queries live in dashboard/sql/*.sql; filter values reach them only as bound para
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,23 @@ SQL_DIR = Path(__file__).with_name("sql")
 
 
 def warehouse_settings() -> Settings:
-    """The settings the ETL uses (DESK_CONFIG over the defaults, DESK_DB)."""
+    """The settings the ETL uses (DESK_CONFIG over the defaults, DESK_DB), read again whenever
+    DESK_CONFIG, DESK_DB, the working folder or the settings file's bytes change: a page asks
+    for them several times per run, and building them (validation, the holiday calendars'
+    country list) costs more than reading the small file to compare."""
+    config = os.environ.get("DESK_CONFIG")
+    try:
+        text = Path(config).read_bytes() if config else b""
+    except OSError:
+        text = None  # missing or unreadable: load_settings says so, every time (nothing cached)
+    if text is None:
+        return load_settings()
+    return _settings_for(config, os.environ.get("DESK_DB"), os.getcwd(), text)
+
+
+@functools.lru_cache(maxsize=4)
+def _settings_for(config: str | None, db: str | None, cwd: str, text: bytes) -> Settings:
+    """load_settings for one state of its inputs (the key; a ConfigError is not cached)."""
     return load_settings()
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.behind import Behind
 from dashboard.db import Warehouse, warehouse_settings
 from dashboard.filters import DIMENSIONS, PERIODS, Filters, parse_query_params, period_range
 from dashboard.i18n import column, label, t
@@ -21,9 +22,9 @@ from etl.query import csvsafe
 CTX_KEY = "_desk_context"
 DISPLAY_ROWS = 500
 # chart selections → the ticket_metrics expression they filter on
-SELECTABLE = {
-    "channel": "t.channel", "category": "t.category", "priority": "t.priority", "team": "t.team",
-    "agent": "t.agent_id", "source": "t.source", "week": "cast(t.created_week as varchar)",
+SELECTABLE = {  # {a}: the alias of the rows
+    "channel": "{a}.channel", "category": "{a}.category", "priority": "{a}.priority", "team": "{a}.team",
+    "agent": "{a}.agent_id", "source": "{a}.source", "week": "cast({a}.created_week as varchar)",
 }
 
 
@@ -162,9 +163,9 @@ def delta(now: float | None, before: float | None, *, unit: str = "", percent_po
 
 
 # ---------------------------------------------------------------------------- drill-down
-def selection_filter(event: Any, field: str | None) -> tuple[str, dict[str, Any], list[str]]:
-    """(SQL condition, params, selected values) from a plotly selection on a chart whose
-    points carry the value of `field` as customdata[0]."""
+def selection_filter(event: Any, field: str | None, alias: str = "t") -> tuple[str, dict[str, Any], list[str]]:
+    """(SQL condition on the rows of `alias`, params, selected values) from a plotly selection
+    on a chart whose points carry the value of `field` as customdata[0]."""
     if not field or event is None:
         return "true", {}, []
     try:
@@ -174,22 +175,28 @@ def selection_filter(event: Any, field: str | None) -> tuple[str, dict[str, Any]
     values = sorted({str(p["customdata"][0]) for p in points if p.get("customdata")})
     if not values:
         return "true", {}, []
-    return f"list_contains($selected, {SELECTABLE[field]})", {"selected": values}, values
+    return f"list_contains($selected, {SELECTABLE[field].format(a=alias)})", {"selected": values}, values
 
 
 def show_chart(ctx: Context, fig: go.Figure, key: str, caption: str, *, field: str | None = None,
-               extra: str = "true", params: dict[str, Any] | None = None,
+               extra: str | Behind = "true", params: dict[str, Any] | None = None,
                tickets: bool = True) -> None:
     """A chart, its caption, and the tickets behind it (narrowed by a click on the chart
-    when the chart's points carry `field`), with a CSV download of all of them."""
+    when the chart's points carry `field`), with a CSV download of all of them. `extra`:
+    which tickets the chart is about, a condition on ticket_metrics t or a Behind."""
     event = st.plotly_chart(chart(fig), key=key, on_select="rerun" if field else "ignore",
                             selection_mode=("points",), width="stretch")
     st.caption(caption)
     if not tickets:
         return
-    sel_sql, sel_params, selected = selection_filter(event, field)
+    behind = isinstance(extra, Behind)
+    sel_sql, sel_params, selected = selection_filter(event, field, alias="{m}" if behind else "t")
     shown_field = {"agent": "agent_id"}.get(field or "", field or "")
-    tickets_table(ctx, key, f"({extra}) and ({sel_sql})", {**(params or {}), **sel_params},
+    if isinstance(extra, Behind):
+        extra = Behind(extra.mart, f"({extra.condition}) and ({sel_sql})")
+    else:
+        extra = f"({extra}) and ({sel_sql})"
+    tickets_table(ctx, key, extra, {**(params or {}), **sel_params},
                   [label(shown_field, v, ctx.lang) for v in selected], expanded=bool(selected))
 
 
@@ -213,12 +220,17 @@ def reviews_table(ctx: Context, key: str) -> None:
                            mime="text/csv", key=f"{key}_reviews_csv", on_click="ignore")
 
 
-def tickets_table(ctx: Context, key: str, extra: str, params: dict[str, Any], selected: list[str],
+def tickets_table(ctx: Context, key: str, extra: str | Behind, params: dict[str, Any], selected: list[str],
                   *, expanded: bool = False) -> None:
     """The tickets behind a chart in an expander that reports its state: while it is closed
     only their count (its label) is queried; opening it reruns the page, which then queries
-    and sends the first DISPLAY_ROWS of them. `expanded` (a click selected some) opens it."""
-    total = int(ctx.wh.query("tickets_count", ctx.filters, extra=extra, params=params)["n"].iloc[0])
+    and sends the first DISPLAY_ROWS of them. `expanded` (a click selected some) opens it.
+    `extra`: a condition on ticket_metrics t, or a Behind (counted on its mart)."""
+    if isinstance(extra, Behind):
+        base, counted, extra = extra.mart, extra.on_mart(), extra.on_tickets()
+    else:
+        base, counted = "ticket_metrics", extra
+    total = int(ctx.wh.query("tickets_count", ctx.filters, extra=counted, params=params, base=base)["n"].iloc[0])
     state = f"{key}_tickets_open"
     if expanded:
         st.session_state[state] = True

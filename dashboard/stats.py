@@ -3,8 +3,8 @@ durations, a one-sided Fisher exact test, and Holm's correction. Pure functions.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,22 +38,41 @@ def kaplan_meier(times: np.ndarray, events: np.ndarray, censored: np.ndarray) ->
     return Survival(times=t, survival=np.cumprod(factor), at_risk=at_risk)
 
 
-def _log_comb(n: int, k: int) -> float:
-    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-
-
 def fisher_greater(a: int, b: int, c: int, d: int) -> float:
     """One-sided Fisher exact p-value that the first row's rate a/(a+b) is greater than the
     second's c/(c+d): P(X ≥ a) under the hypergeometric distribution with fixed margins."""
+    return float(fisher_greater_all([a], [b], [c], [d])[0])
+
+
+def fisher_greater_all(a: Any, b: Any, c: Any, d: Any) -> np.ndarray:
+    """fisher_greater for every table (a[i], b[i], c[i], d[i]) at once: the tail's terms of
+    all tables in one array (log-factorials from one table of running log sums), added up
+    per table. One call for a training list's thousands of tests instead of one each."""
+    a, b, c, d = (np.asarray(v, dtype=np.int64).reshape(-1) for v in (a, b, c, d))
+    p = np.ones(len(a))
+    if not len(a):
+        return p
     n1, n2, k = a + b, c + d, a + c
     n = n1 + n2
-    lo, hi = max(0, k - n2), min(k, n1)
-    if a <= lo:
-        return 1.0
-    denominator = _log_comb(n, k)
-    logs = [_log_comb(n1, x) + _log_comb(n2, k - x) - denominator for x in range(a, hi + 1)]
-    top = max(logs)
-    return min(1.0, math.exp(top) * sum(math.exp(v - top) for v in logs))
+    hi = np.minimum(k, n1)
+    tail = np.flatnonzero(a > np.maximum(0, k - n2))  # a at the lowest x possible: P = 1
+    if not len(tail):
+        return p
+    log_fact = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, int(n.max()) + 1)))))
+
+    def log_comb(nn: np.ndarray, kk: np.ndarray) -> np.ndarray:
+        return log_fact[nn] - log_fact[kk] - log_fact[nn - kk]
+
+    counts = hi[tail] - a[tail] + 1
+    which = np.repeat(tail, counts)  # the table of each term
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    x = a[which] + np.arange(len(which)) - np.repeat(starts, counts)
+    logs = (log_comb(n1[which], x) + log_comb(n2[which], k[which] - x)
+            - log_comb(n[which], k[which]))
+    top = np.maximum.reduceat(logs, starts)
+    total = np.add.reduceat(np.exp(logs - np.repeat(top, counts)), starts)
+    p[tail] = np.minimum(1.0, np.exp(top) * total)
+    return p
 
 
 def holm(p_values: list[float]) -> list[float]:
@@ -75,24 +94,25 @@ def training_list(rates: pd.DataFrame, min_reviews: int, alpha: float = 0.05) ->
     reviews_with_error. For every agent with at least `min_reviews` reviews: a one-sided
     Fisher exact test of the agent against the team without the agent, Holm-corrected over
     all tests; kept where the corrected p < alpha and the agent's rate is the higher."""
-    rows = []
-    for (team, error_type), part in rates.groupby(["team", "error_type"]):
-        team_with, team_reviews = part["reviews_with_error"].sum(), part["reviews"].sum()
-        for r in part.itertuples(index=False):
-            if r.reviews < min_reviews:
-                continue
-            a, b = int(r.reviews_with_error), int(r.reviews - r.reviews_with_error)
-            c = int(team_with - r.reviews_with_error)
-            d = int(team_reviews - r.reviews - c)
-            if c + d == 0:
-                continue
-            rows.append({"error_type": error_type, "agent_id": r.agent_id, "team": team,
-                         "reviews": int(r.reviews), "with_error": a, "rate": a / r.reviews,
-                         "team_rate": c / (c + d), "p": fisher_greater(a, b, c, d)})
     columns = ["error_type", "agent_id", "team", "reviews", "with_error", "rate", "team_rate", "p", "p_holm"]
-    if not rows:
+    # in the order of the tests: by team and error type, agents as given (the order a tie in
+    # p_holm keeps in the list)
+    rates = rates.dropna(subset=["team", "error_type"]).sort_values(["team", "error_type"], kind="stable")
+    by = rates.groupby(["team", "error_type"], sort=False)
+    team_with = by["reviews_with_error"].transform("sum")
+    team_reviews = by["reviews"].transform("sum")
+    a = rates["reviews_with_error"].astype("int64")
+    reviews = rates["reviews"].astype("int64")
+    c = (team_with - a).astype("int64")
+    d = (team_reviews - reviews - c).astype("int64")
+    tested = (reviews >= min_reviews) & (c + d > 0)
+    if not tested.any():
         return pd.DataFrame(columns=columns)
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame({
+        "error_type": rates["error_type"], "agent_id": rates["agent_id"], "team": rates["team"],
+        "reviews": reviews, "with_error": a, "rate": a / reviews, "team_rate": c / (c + d),
+    })[tested].reset_index(drop=True)
+    out["p"] = fisher_greater_all(a[tested], (reviews - a)[tested], c[tested], d[tested])
     out["p_holm"] = holm(out["p"].tolist())
     keep = (out["p_holm"] < alpha) & (out["rate"] > out["team_rate"])
     return out[keep].sort_values(["error_type", "p_holm"])[columns].reset_index(drop=True)

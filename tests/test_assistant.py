@@ -260,3 +260,37 @@ def test_demo_ranks_the_simple_questions_first(demo_warehouse: DemoWarehouse) ->
     reach = {c: r for c, r, _ in rows}
     assert min(reach["password_recovery"], reach["app_usage"]) > 40
     assert max(reach["transaction_delay"], reach["withdrawal"], reach["account_security"]) < 10
+
+
+def test_tickets_behind_a_chart_counted_on_the_mart_are_the_listed_ones(demo_warehouse: DemoWarehouse) -> None:
+    """The expanders' counts read ticket_assistant (or ticket_completeness) alone; the lists
+    read ticket_metrics. For every chart of the assistant page and the incomplete records of
+    Agent quality, under filters and a chart selection, both name the same tickets."""
+    from dashboard import behind
+    from dashboard.behind import Behind
+    from dashboard.db import sql_text
+    from dashboard.filters import Filters
+    from dashboard.frame import selection_filter
+    from etl.core import sqlfiles
+
+    click = {"selection": {"points": [{"customdata": ["withdrawal"]}, {"customdata": ["app_usage"]}]}}
+    filters = [Filters(), Filters(start=dt.date(2026, 3, 1), end=dt.date(2026, 6, 30),
+                                  values={"channel": ("ai_bot", "chat"), "team": ("payments", "frontline")})]
+    behinds = [behind.HANDLED, behind.HANDED_OFF, behind.OUTCOMES, behind.AFTER_HOURS,
+               behind.HUMAN_HANDLED, behind.INCOMPLETE]
+    for f in filters:
+        where, params = f.where()
+        for chart in behinds:
+            for event in (None, click):
+                sel, sel_params, _ = selection_filter(event, "category" if event else None, alias="{m}")
+                narrowed = Behind(chart.mart, f"({chart.condition}) and ({sel})")
+                counted = sqlfiles.fill(sql_text("tickets_count"), {"base": narrowed.mart, "where": where,
+                                                                    "extra": narrowed.on_mart()})
+                listed = sqlfiles.fill(sql_text("tickets"), {"where": where, "extra": narrowed.on_tickets(),
+                                                             "customer": ""})
+                bound = {**params, **sel_params}
+                n = demo_warehouse.query(counted, bound)[0][0]
+                rows = demo_warehouse.query(listed, {**bound, "limit": 1 << 40})
+                assert n == len(rows) > 0, (chart.condition, f, event)
+    with pytest.raises(ValueError, match="not a mart"):
+        Behind("tickets", "{m}.is_handled")

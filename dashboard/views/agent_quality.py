@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.auth import require
+from dashboard.behind import INCOMPLETE
 from dashboard.frame import Context, context, fmt_minutes, fmt_pct, reviews_table, show_chart, tickets_table
 from dashboard.i18n import label
 from dashboard.plain import chart, md
@@ -25,8 +26,6 @@ def reviews_where(ctx: Context) -> dict:
 
 # the training list's error type for records that lack what their category needs
 INCOMPLETE_FIELDS = "incomplete_fields"
-INCOMPLETE = ("exists (select 1 from ticket_completeness c where c.source = t.source "
-              "and c.ticket_id = t.ticket_id and not c.is_complete)")
 CP_DIMS = {"team": "team", "agent": "agent_id"}
 
 

@@ -9,17 +9,10 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.auth import require
+from dashboard.behind import AFTER_HOURS, HANDED_OFF, HANDLED, HUMAN_HANDLED, OUTCOMES
 from dashboard.frame import Context, context, fmt_minutes, fmt_pct, show_chart
 from dashboard.i18n import label
 from dashboard.plain import md
-
-# the tickets behind each chart, as conditions on ticket_metrics t (static SQL of this page)
-_OF = "exists (select 1 from ticket_assistant a where a.source = t.source and a.ticket_id = t.ticket_id and {})"
-HANDLED = _OF.format("a.is_handled")
-HANDED_OFF = _OF.format("a.is_handed_off")
-OUTCOMES = _OF.format("a.outcome in ('contained', 'handed_off')")
-AFTER_HOURS = _OF.format("a.outside_human_hours")
-HUMAN_HANDLED = _OF.format("a.is_human_handled")
 
 
 def setting(ctx: Context, key: str, default: float) -> float:

@@ -7,6 +7,7 @@ warehouse path (and `--db` on the command line above all).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tomllib
@@ -203,6 +204,14 @@ def _intervals(spec: Any, where: str) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=1)
+def _holiday_countries() -> frozenset[str]:
+    """The country codes the holidays library knows (listing them loads its registry: ~20 ms)."""
+    import holidays as holidays_lib
+
+    return frozenset(holidays_lib.list_supported_countries())
+
+
 def _schedule(name: str, spec: dict[str, Any]) -> Schedule:
     where = f"schedules.{name}"
     tz = _zone(spec.get("timezone", "Asia/Shanghai"), f"{where}.timezone")
@@ -221,9 +230,7 @@ def _schedule(name: str, spec: dict[str, Any]) -> Schedule:
             weekly[i] = ()
     holidays = str(spec.get("holidays", ""))
     if holidays:
-        import holidays as holidays_lib
-
-        if holidays.upper() not in holidays_lib.list_supported_countries():
+        if holidays.upper() not in _holiday_countries():
             raise ConfigError(f"{where}.holidays = {holidays!r} is not a country code known "
                               "to the holidays library (e.g. 'CN'), nor '' for none")
     return Schedule(name=name, timezone=tz, weekly=weekly, workday_hours=hours,
