@@ -5,6 +5,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 DEMO_TICKETS ?= 50000
+# test processes: one per core (pytest-xdist); TEST_WORKERS=0 runs the suite in one process
+TEST_WORKERS ?= auto
 
 .PHONY: run test check demo bench clean screenshot
 
@@ -29,11 +31,11 @@ run: demo
 		--browser.gatherUsageStats false
 
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 check: $(VENV)/.dev
 	$(BIN)/python -m ruff check etl dashboard tests
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 # The benchmark (docs: etl/devtools/bench.py): BENCH_SIZES=100000,1000000 make bench for a shorter run.
 BENCH_SIZES ?= 100000,1000000,10000000
