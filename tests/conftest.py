@@ -12,6 +12,14 @@ from etl.core.settings import Settings, load_settings
 from tests.helpers import SAMPLE, DemoWarehouse, build_demo_warehouse, load_sample
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules with a slow test first, each in its own order: pytest-xdist (make test)
+    hands modules to the workers in this order, so that no worker is left running a slow
+    one alone at the end."""
+    slow = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow)
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Default settings with the warehouse in tmp_path."""

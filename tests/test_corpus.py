@@ -61,6 +61,7 @@ def test_real_export_loads_as_a_new_user_would(name: str, tmp_path: Path) -> Non
         assert OLDER not in o.skipped, o.skipped
 
 
+@pytest.mark.slow
 def test_corpus_of_other_tools(tmp_path: Path) -> None:
     if not CORPUS.is_dir():
         pytest.skip(f"{CORPUS} is absent (a corpus of other tools' exports, kept outside the repository)")

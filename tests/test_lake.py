@@ -140,6 +140,7 @@ def compare(paths: dict[str, Path], table: str) -> dict[str, tuple]:
     return out
 
 
+@pytest.mark.slow  # Spark over 8,000 generated tickets: ~2 min
 @pytest.mark.parametrize("table", MARTS)
 def test_every_column_identical_on_three_engines(generated: dict[str, Path], table: str) -> None:
     con = reader()
