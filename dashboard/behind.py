@@ -24,12 +24,12 @@ class Behind:
 
     def on_mart(self) -> str:
         """The condition on the mart's rows (alias t, as the filters write it)."""
-        return self.condition.format(m="t")
+        return self.condition.replace("{m}", "t")
 
     def on_tickets(self) -> str:
         """The same tickets as a condition on ticket_metrics t."""
         return (f"exists (select 1 from {self.mart} m where m.source = t.source "
-                f"and m.ticket_id = t.ticket_id and {self.condition.format(m='m')})")
+                f"and m.ticket_id = t.ticket_id and {self.condition.replace('{m}', 'm')})")
 
 
 # per-ticket marts with the filter and selection columns of ticket_metrics (SELECTABLE, the

@@ -9,7 +9,6 @@ Queries live in dashboard/sql/*.sql; filter values reach them only as bound para
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import os
 from dataclasses import dataclass
@@ -31,24 +30,36 @@ SQL_DIR = Path(__file__).with_name("sql")
 
 
 def warehouse_settings() -> Settings:
-    """The settings the ETL uses (DESK_CONFIG over the defaults, DESK_DB), read again whenever
-    DESK_CONFIG, DESK_DB, the working folder or the settings file's bytes change: a page asks
-    for them several times per run, and building them (validation, the holiday calendars'
-    country list) costs more than reading the small file to compare."""
+    """The settings the ETL uses (DESK_CONFIG over the defaults, DESK_DB), built again whenever
+    DESK_CONFIG, DESK_DB or the working folder change, or the bytes of a file they were read
+    from (the settings file, an [alerts] rules_file): a page asks for them several times per
+    run, and building them (validation, the holiday calendars' country list) costs more than
+    reading the small files to compare."""
     config = os.environ.get("DESK_CONFIG")
+    key = (config, os.environ.get("DESK_DB"), os.getcwd())
+    cached = _SETTINGS.get(key)
+    if cached is not None and all(_read(path) == text for path, text in cached[1]):
+        return cached[0]
+    read = [(Path(config), _read(Path(config)))] if config else []
+    settings = load_settings()  # a missing or invalid file raises here, every time (nothing kept)
+    rules_file = str(settings.raw.get("alerts", {}).get("rules_file") or "")
+    if rules_file:
+        path = Path(rules_file) if Path(rules_file).is_absolute() else Path.cwd() / rules_file
+        read.append((path, _read(path)))
+    _SETTINGS.clear()
+    _SETTINGS[key] = (settings, tuple(read))
+    return settings
+
+
+# the settings last built, under (DESK_CONFIG, DESK_DB, working folder), with the files read
+_SETTINGS: dict[tuple[str | None, str | None, str], tuple[Settings, tuple[tuple[Path, bytes | None], ...]]] = {}
+
+
+def _read(path: Path) -> bytes | None:
     try:
-        text = Path(config).read_bytes() if config else b""
+        return path.read_bytes()
     except OSError:
-        text = None  # missing or unreadable: load_settings says so, every time (nothing cached)
-    if text is None:
-        return load_settings()
-    return _settings_for(config, os.environ.get("DESK_DB"), os.getcwd(), text)
-
-
-@functools.lru_cache(maxsize=4)
-def _settings_for(config: str | None, db: str | None, cwd: str, text: bytes) -> Settings:
-    """load_settings for one state of its inputs (the key; a ConfigError is not cached)."""
-    return load_settings()
+        return None
 
 
 def warehouse_path() -> Path:

@@ -21,8 +21,9 @@ from etl.query import csvsafe
 
 CTX_KEY = "_desk_context"
 DISPLAY_ROWS = 500
-# chart selections → the ticket_metrics expression they filter on
-SELECTABLE = {  # {a}: the alias of the rows
+# chart selections → the expression they filter on, {a} the alias of the rows (ticket_metrics
+# or a mart of dashboard/behind.py: both have these columns)
+SELECTABLE = {
     "channel": "{a}.channel", "category": "{a}.category", "priority": "{a}.priority", "team": "{a}.team",
     "agent": "{a}.agent_id", "source": "{a}.source", "week": "cast({a}.created_week as varchar)",
 }
@@ -175,7 +176,7 @@ def selection_filter(event: Any, field: str | None, alias: str = "t") -> tuple[s
     values = sorted({str(p["customdata"][0]) for p in points if p.get("customdata")})
     if not values:
         return "true", {}, []
-    return f"list_contains($selected, {SELECTABLE[field].format(a=alias)})", {"selected": values}, values
+    return f"list_contains($selected, {SELECTABLE[field].replace('{a}', alias)})", {"selected": values}, values
 
 
 def show_chart(ctx: Context, fig: go.Figure, key: str, caption: str, *, field: str | None = None,

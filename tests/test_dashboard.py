@@ -329,3 +329,32 @@ def test_data_health_lists_the_tickets_whose_reported_figure_disagrees(tmp_path:
     listed = next(d.value for d in at.dataframe if "8004" in d.value.astype(str).values.ravel())
     row = listed.values.tolist()[0]
     assert "解决时长(分钟)" in row and "—" in row   # the figure labelled; a duration has no verdict
+
+
+def test_settings_are_built_again_when_a_file_they_come_from_changes(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dashboard keeps its settings between calls, and builds them again when the settings
+    file or its [alerts] rules_file changes; a file gone is an error, not the old settings."""
+    from dashboard.db import warehouse_settings
+    from etl.core.alert_settings import AlertRuleError
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DESK_DB", raising=False)
+    config, rules = tmp_path / "desk.toml", tmp_path / "rules.toml"
+    monkeypatch.setenv("DESK_CONFIG", str(config))
+    config.write_text('[refresh]\nstale_after_hours = 5\n[alerts]\nrules_file = "rules.toml"\n', encoding="utf-8")
+    rule = '[[rules]]\nname = "{}"\nmetric = "tickets"\nwindow = "today"\nat_least = 1\n'
+    rules.write_text(rule.format("first"), encoding="utf-8")
+    first = warehouse_settings()
+    assert warehouse_settings() is first  # kept
+    assert (first.stale_after_hours, first.alerts.rules[-1].name) == (5, "first")
+    rules.write_text(rule.format("second"), encoding="utf-8")
+    assert warehouse_settings().alerts.rules[-1].name == "second"
+    config.write_text('[refresh]\nstale_after_hours = 7\n[alerts]\nrules_file = "rules.toml"\n', encoding="utf-8")
+    assert warehouse_settings().stale_after_hours == 7
+    rules.unlink()
+    with pytest.raises(AlertRuleError, match="does not exist"):
+        warehouse_settings()
+    monkeypatch.setenv("DESK_DB", str(tmp_path / "other.duckdb"))
+    rules.write_text(rule.format("third"), encoding="utf-8")
+    assert warehouse_settings().warehouse_path == tmp_path / "other.duckdb"
