@@ -55,7 +55,9 @@ def test_overview_in_a_real_browser(server: str, browser, tmp_path: Path) -> Non
     assert tiles.count() == 8
     tickets_tile = tiles.filter(has_text="Tickets").first.inner_text()
     assert f"{DEMO_TICKETS:,}" in tickets_tile  # every ticket of the period "all"
-    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 3
+    # the charts arrive one after another as the script runs: wait for the third, as a person would
+    page.wait_for_function("document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= 3",
+                           timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.get_by_text("Weekly tickets by channel").is_visible()
     shot = tmp_path / "overview.png"
@@ -72,6 +74,7 @@ def test_navigation_filters_and_language(server: str, browser) -> None:  # type:
     page.goto(f"{server}/escalations?period=all&category=withdrawal")
     page.wait_for_selector(CHART, timeout=60_000)
     assert page.locator("h1").first.inner_text() == "Escalations"
+    page.get_by_text("Escalation path").wait_for(timeout=60_000)  # drawn after the first chart
     assert page.get_by_text("Escalation path").is_visible()
     # the URL's filter is applied and shown in the sidebar
     sidebar = page.locator('[data-testid="stSidebar"]')
@@ -119,6 +122,8 @@ def test_assistant_completeness_and_chain_in_a_real_browser(server: str, browser
     page.wait_for_selector(CHART, timeout=60_000)
     handled = page.locator('[data-testid="stMetric"]').filter(has_text="Handled by the assistant").first.inner_text()
     assert int(handled.splitlines()[-1].replace(",", "")) > 0
+    # the ranking is the page's last section: it is drawn after the first chart, not with it
+    page.get_by_text("What to automate next").wait_for(timeout=60_000)
     assert page.get_by_text("What to automate next").is_visible()
     ranking = page.locator('[data-testid="stPlotlyChart"]').last  # the hours freed per category
     ranking.scroll_into_view_if_needed()
