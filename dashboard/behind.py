@@ -22,6 +22,10 @@ class Behind:
         if self.mart not in BEHIND_MARTS:
             raise ValueError(f"{self.mart!r} is not a mart the tickets behind a chart are counted on")
 
+    def narrowed(self, condition: str) -> Behind:
+        """The tickets of this Behind where `condition` (on {m}) holds too."""
+        return Behind(self.mart, f"({self.condition}) and ({condition})")
+
     def on_mart(self) -> str:
         """The condition on the mart's rows (alias t, as the filters write it)."""
         return self.condition.replace("{m}", "t")

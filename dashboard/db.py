@@ -42,10 +42,8 @@ def warehouse_settings() -> Settings:
         return cached[0]
     read = [(Path(config), _read(Path(config)))] if config else []
     settings = load_settings()  # a missing or invalid file raises here, every time (nothing kept)
-    rules_file = str(settings.raw.get("alerts", {}).get("rules_file") or "")
-    if rules_file:
-        path = Path(rules_file) if Path(rules_file).is_absolute() else Path.cwd() / rules_file
-        read.append((path, _read(path)))
+    if settings.alerts.rules_file is not None:
+        read.append((settings.alerts.rules_file, _read(settings.alerts.rules_file)))
     _SETTINGS.clear()
     _SETTINGS[key] = (settings, tuple(read))
     return settings

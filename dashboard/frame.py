@@ -193,10 +193,7 @@ def show_chart(ctx: Context, fig: go.Figure, key: str, caption: str, *, field: s
     behind = isinstance(extra, Behind)
     sel_sql, sel_params, selected = selection_filter(event, field, alias="{m}" if behind else "t")
     shown_field = {"agent": "agent_id"}.get(field or "", field or "")
-    if isinstance(extra, Behind):
-        extra = Behind(extra.mart, f"({extra.condition}) and ({sel_sql})")
-    else:
-        extra = f"({extra}) and ({sel_sql})"
+    extra = extra.narrowed(sel_sql) if isinstance(extra, Behind) else f"({extra}) and ({sel_sql})"
     tickets_table(ctx, key, extra, {**(params or {}), **sel_params},
                   [label(shown_field, v, ctx.lang) for v in selected], expanded=bool(selected))
 

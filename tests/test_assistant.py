@@ -283,7 +283,7 @@ def test_tickets_behind_a_chart_counted_on_the_mart_are_the_listed_ones(demo_war
         for chart in behinds:
             for event in (None, click):
                 sel, sel_params, _ = selection_filter(event, "category" if event else None, alias="{m}")
-                narrowed = Behind(chart.mart, f"({chart.condition}) and ({sel})")
+                narrowed = chart.narrowed(sel)
                 counted = sqlfiles.fill(sql_text("tickets_count"), {"base": narrowed.mart, "where": where,
                                                                     "extra": narrowed.on_mart()})
                 listed = sqlfiles.fill(sql_text("tickets"), {"where": where, "extra": narrowed.on_tickets(),

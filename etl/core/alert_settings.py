@@ -145,6 +145,7 @@ class AlertSettings:
     timeout_seconds: float = 10.0
     digest_notify: tuple[str, ...] | None = None  # [alerts.digest] notify; None: every destination
     digest_min_decided: int = 20
+    rules_file: Path | None = None  # [alerts] rules_file, resolved (its rules are in `rules`)
 
     def rule(self, name: str) -> AlertRule:
         for rule in self.rules:
@@ -357,6 +358,7 @@ def alert_settings(data: dict[str, Any]) -> AlertSettings:
         raise AlertRuleError("alerts.rules must be a list of [[alerts.rules]] tables")
     rules = [_rule(r, f"alerts.rules[{i}]", destinations) for i, r in enumerate(raw_rules)]
     rules_file = _text(spec, "rules_file", "alerts")
+    path = None
     if rules_file:
         path = Path(rules_file) if Path(rules_file).is_absolute() else Path.cwd() / rules_file
         rules += [_rule(r, f"{path.name} rules[{i}]", destinations) for i, r in enumerate(_read_rules_file(path))]
@@ -380,7 +382,7 @@ def alert_settings(data: dict[str, Any]) -> AlertSettings:
             raise AlertRuleError(f"alerts.digest.notify names {missing}, not defined under [alerts.destinations]")
         digest_notify = tuple(digest_notify)
     return AlertSettings(
-        digest_notify=digest_notify,
+        rules_file=path, digest_notify=digest_notify,
         digest_min_decided=int(_number(digest, "min_decided", "alerts.digest", 20, 1, 1e9)),
         rules=tuple(rules), destinations=destinations, smtp=smtp,
         dashboard_url=_text(spec, "dashboard_url", "alerts"), language=language, max_tickets=max_tickets,

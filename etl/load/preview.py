@@ -20,7 +20,7 @@ import stat
 import tempfile
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from etl.ingest import profiles
 from etl.ingest.canonical import identity_columns
 from etl.ingest.profiles import SHIPPED_DIR, TIME_FIELDS, Profile
 from etl.ingest.profiles.suggest import suggest, toml_string
-from etl.ingest.read import ReadOptions, excerpt, first_line, read_raw, visible
+from etl.ingest.read import excerpt, first_line, read_raw, visible
 from etl.ingest.timeformats import infer
 from etl.load.run import Progress, RunResult, load
 from etl.warehouse.versions import resolve_live
@@ -322,20 +322,17 @@ def _start(path: Path, settings: Settings) -> Draft:
                 with detected.path.open("rb") as fh:
                     data = tomllib.load(fh)
                 draft = Draft(data=data, origin="detected", headers=headers, based_on=detected.name)
-                if detected.read.header_row != 1 or detected.read.sheet or detected.read.encoding:
-                    raw.cleanup()
-                    raw = read_raw(con, path, seq=0, options=detected.read_options())
-                    draft.headers = list(raw.headers)
             else:
                 text = suggest(path, timezone=settings.source_timezone)
                 draft = Draft(data=tomllib.loads(text), origin="canonical" if canonical else "suggested",
                               headers=headers)
-                read = draft.data.get("read", {})
-                if read.get("sheet") or read.get("json_path"):  # a sheet, or records inside a JSON
-                    raw.cleanup()                                 # document: their header is the columns
-                    raw = read_raw(con, path, seq=0, options=ReadOptions(
-                        **{f.name: read[f.name] for f in fields(ReadOptions) if f.name in read}))
-                    draft.headers = list(raw.headers)
+            options = profiles.read_options_of(draft.data.get("read", {}))
+            if options.header_row != 1 or options.sheet or options.encoding or options.json_path:
+                # another header row, a sheet, an encoding or records inside a JSON document:
+                # the columns are that read's header
+                raw.cleanup()
+                raw = read_raw(con, path, seq=0, options=options)
+                draft.headers = list(raw.headers)
             wanted = [h for t in ENUM_FIELDS for h in [draft.column_of(t)] if isinstance(h, str)
                       and h in draft.headers]
             draft.distinct = _distinct(con, raw.source, list(dict.fromkeys(wanted)))

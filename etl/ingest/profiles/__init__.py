@@ -345,6 +345,13 @@ def combined_name(spec: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------------- loading profiles
+def read_options_of(read: dict[str, Any]) -> ReadOptions:
+    """A profile's [read] table (as TOML gives it) as the options to read its files with."""
+    return ReadOptions(encoding=read.get("encoding"), delimiter=read.get("delimiter"),
+                       header_row=int(read.get("header_row", 1)), json_path=read.get("json_path"),
+                       json_join=read.get("json_join"), sheet=str(read["sheet"]) if "sheet" in read else None)
+
+
 def parse(path: Path) -> Profile:
     """Read and check a profile TOML file."""
     try:
@@ -398,10 +405,7 @@ def parse(path: Path) -> Profile:
         name=meta.get("name", path.stem), kind=kind, path=path, description=meta.get("description", ""),
         signature=list(meta.get("signature", [])), signature_exact=bool(meta.get("signature_exact", False)),
         files=list(meta.get("files", [])),
-        read=ReadOptions(encoding=read.get("encoding"), delimiter=read.get("delimiter"),
-                         header_row=int(read.get("header_row", 1)), json_path=read.get("json_path"),
-                         json_join=read.get("json_join"),
-                         sheet=str(read["sheet"]) if "sheet" in read else None),
+        read=read_options_of(read),
         timezone=tz, time_formats=list(time.get("formats", [])),
         day_first=bool(time["day_first"]) if "day_first" in time else None, columns=data.get("columns", {}),
         durations=data.get("durations", {}), reported=data.get("reported", {}), constants=data.get("constants", {}),
