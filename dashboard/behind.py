@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dashboard.filters import FILTER_COLUMNS
+
 
 @dataclass(frozen=True)
 class Behind:
@@ -36,13 +38,19 @@ class Behind:
                 f"and m.ticket_id = t.ticket_id and {self.condition.replace('{m}', 'm')})")
 
 
-# per-ticket marts with the filter and selection columns of ticket_metrics (SELECTABLE, the
-# filters' DIMENSIONS, created_date), copied from it row by row at every build
-BEHIND_MARTS = ("ticket_assistant", "ticket_completeness")
+# per-ticket marts with the filter and selection columns of ticket_metrics (MART_COLUMNS),
+# copied from it row by row at every build; a version published before a mart carried them
+# has them joined in (dashboard/db.py mart_with)
+BEHIND_MARTS = ("ticket_assistant", "ticket_completeness", "ticket_repeats")
+# the filters' columns and the chart selections' (dashboard/frame.py SELECTABLE)
+MART_COLUMNS = (*FILTER_COLUMNS, "created_week")
 
 
 # Agent quality's record completeness: the incomplete records (ticket_completeness)
 INCOMPLETE = Behind("ticket_completeness", "not {m}.is_complete")
+
+# Resolution's repeat-contact rate: the tickets their customer followed with a repeat
+FOLLOWED_BY_REPEAT = Behind("ticket_repeats", "{m}.followed_by_repeat")
 
 # the AI assistant page's charts: rows of ticket_assistant ({m})
 HANDLED = Behind("ticket_assistant", "{m}.is_handled")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,19 @@ class Warehouse:
 
         types = dict.fromkeys(vocabulary()["error_type"].values())  # canonical values, file order
         return "[" + ", ".join("'" + t.replace("'", "''") + "'" for t in types) + "]"
+
+    def mart_with(self, mart: str, columns: Iterable[str]) -> str:
+        """A per-ticket mart as a relation that holds `columns`: the mart itself, or, in a
+        version published before the mart carried some of them (a kept version after a
+        rollback), the mart with those columns copied from ticket_metrics by one join: the
+        same rows and figures, only slower. `mart` and `columns` are the caller's names."""
+        found = self.sql("select column_name as c from duckdb_columns() where schema_name = 'main' "
+                         "and table_name = $mart", {"mart": mart})
+        missing = [c for c in columns if c not in set(found["c"])]
+        if not missing:
+            return mart
+        copied = ", ".join(f"m.{c}" for c in missing)
+        return f"(select x.*, {copied} from {mart} x join ticket_metrics m using (source, ticket_id))"
 
     def meta(self) -> dict[str, str]:
         df = self.sql("select key, value from warehouse_meta")

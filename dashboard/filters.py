@@ -17,6 +17,8 @@ DIMENSIONS: dict[str, str] = {
     "agent": "agent_id",
     "source": "source",
 }
+# the columns a filtered table needs: the dimensions' and the day of creation
+FILTER_COLUMNS: tuple[str, ...] = (*DIMENSIONS.values(), "created_date")
 PERIODS = ("qp_30", "qp_7", "qp_90", "qp_month", "qp_quarter", "qp_year", "qp_all", "qp_custom")
 DEFAULT_PERIOD = "qp_90"
 

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard.behind import Behind
+from dashboard.behind import MART_COLUMNS, Behind
 from dashboard.db import Warehouse, warehouse_settings
 from dashboard.filters import DIMENSIONS, PERIODS, Filters, parse_query_params, period_range
 from dashboard.i18n import column, label, t
@@ -225,7 +225,7 @@ def tickets_table(ctx: Context, key: str, extra: str | Behind, params: dict[str,
     and sends the first DISPLAY_ROWS of them. `expanded` (a click selected some) opens it.
     `extra`: a condition on ticket_metrics t, or a Behind (counted on its mart)."""
     if isinstance(extra, Behind):
-        base, counted, extra = extra.mart, extra.on_mart(), extra.on_tickets()
+        base, counted, extra = ctx.wh.mart_with(extra.mart, MART_COLUMNS), extra.on_mart(), extra.on_tickets()
     else:
         base, counted = "ticket_metrics", extra
     total = int(ctx.wh.query("tickets_count", ctx.filters, extra=counted, params=params, base=base)["n"].iloc[0])

@@ -134,3 +134,17 @@ def open_drilldowns(at: Any) -> Any:
     for k in keys:
         at.session_state[k] = True
     return at.run()
+
+
+def open_page(db: Path, monkeypatch: pytest.MonkeyPatch, page: str, **query_params: str) -> Any:
+    """An AppTest of the dashboard on warehouse `db`, over all days (period=all) and the URL
+    parameters given, switched to dashboard/views/<page>.py and run."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DESK_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
+    at.query_params["period"] = "all"
+    for key, value in query_params.items():
+        at.query_params[key] = value
+    at.run()
+    return at.switch_page(f"views/{page}.py").run()

@@ -263,9 +263,10 @@ def test_demo_ranks_the_simple_questions_first(demo_warehouse: DemoWarehouse) ->
 
 
 def test_tickets_behind_a_chart_counted_on_the_mart_are_the_listed_ones(demo_warehouse: DemoWarehouse) -> None:
-    """The expanders' counts read ticket_assistant (or ticket_completeness) alone; the lists
-    read ticket_metrics. For every chart of the assistant page and the incomplete records of
-    Agent quality, under filters and a chart selection, both name the same tickets."""
+    """The expanders' counts read ticket_assistant (or ticket_completeness, ticket_repeats)
+    alone; the lists read ticket_metrics. For every chart of the assistant page, the
+    incomplete records of Agent quality and Resolution's repeat-contact rate, under filters
+    and a chart selection, both name the same tickets."""
     from dashboard import behind
     from dashboard.behind import Behind
     from dashboard.db import sql_text
@@ -277,7 +278,7 @@ def test_tickets_behind_a_chart_counted_on_the_mart_are_the_listed_ones(demo_war
     filters = [Filters(), Filters(start=dt.date(2026, 3, 1), end=dt.date(2026, 6, 30),
                                   values={"channel": ("ai_bot", "chat"), "team": ("payments", "frontline")})]
     behinds = [behind.HANDLED, behind.HANDED_OFF, behind.OUTCOMES, behind.AFTER_HOURS,
-               behind.HUMAN_HANDLED, behind.INCOMPLETE]
+               behind.HUMAN_HANDLED, behind.INCOMPLETE, behind.FOLLOWED_BY_REPEAT]
     for f in filters:
         where, params = f.where()
         for chart in behinds:

@@ -12,7 +12,7 @@ import pytest
 from etl.core.errors import ConfigError
 from etl.core.settings import load_settings
 from etl.load.run import load
-from tests.helpers import query, settings_with
+from tests.helpers import open_page, query, settings_with
 
 AS_OF = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
@@ -95,7 +95,8 @@ def page_query(settings, name: str, params: dict | None = None):  # type: ignore
     from dashboard.db import sql_text
     from etl.core import sqlfiles
 
-    return query(settings, sqlfiles.fill(sql_text(name), {"where": "true"}), params)  # type: ignore[arg-type]
+    return query(settings, sqlfiles.fill(sql_text(name), {"where": "true", "repeats": "ticket_repeats"}),
+                 params)  # type: ignore[arg-type]
 
 
 def test_chain_of_a_customers_tickets(repeats) -> None:  # type: ignore[no-untyped-def]
@@ -120,16 +121,7 @@ def test_chain_of_a_customers_tickets(repeats) -> None:  # type: ignore[no-untyp
 
 
 def test_chain_drilldown_on_the_page(repeats, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from streamlit.testing.v1 import AppTest
-
-    from tests.helpers import ROOT
-
-    monkeypatch.setenv("DESK_DB", str(repeats.warehouse_path))
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
-    at.query_params["period"] = "all"
-    at.run()
-    at.switch_page("views/resolution.py").run()
-    assert [e.message for e in at.exception] == []
+    at = resolution_page(repeats.warehouse_path, monkeypatch)
     pick = at.selectbox(key="repeat_chain_pick")
     assert pick.options == [  # (AppTest holds the labels the page formats)
         "R5 · Transaction delay · 2 tickets · 2026-01-06", "R1 · Withdrawal · 2 tickets · 2026-01-05"]
@@ -138,3 +130,45 @@ def test_chain_drilldown_on_the_page(repeats, monkeypatch: pytest.MonkeyPatch) -
     assert table["Ticket"].tolist() == ["R1", "R2", "R4", "R3"]
     assert table["Repeat of"].fillna("").tolist() == ["", "R1", "", ""]
     assert table["In chain"].tolist() == [True, True, False, False]
+
+
+def resolution_page(db: Path, monkeypatch: pytest.MonkeyPatch, **query_params: str):  # type: ignore[no-untyped-def]
+    from dashboard import db as dashboard_db
+
+    dashboard_db._run.clear()
+    at = open_page(db, monkeypatch, "resolution", **query_params)
+    assert [e.message for e in at.exception] == []
+    return at
+
+
+def test_a_version_published_before_the_mart_carried_the_filter_columns(
+        repeats, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """ticket_repeats carries priority, created_date and resolution_at since 2026-12-03, so
+    that the page counts on it alone; a kept version from before (after a rollback, say) has
+    them joined in from ticket_metrics, and the page shows the same figures."""
+    import shutil
+
+    import duckdb
+
+    from etl.warehouse.versions import resolve_live
+
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(resolve_live(repeats.warehouse_path), old)
+    con = duckdb.connect(str(old))
+    for gone in ("priority", "created_date", "resolution_at"):
+        con.execute(f"alter table ticket_repeats drop column {gone}")
+    con.close()
+    for channel in ("", "email,phone"):
+        params = {"channel": channel} if channel else {}
+        pages = [resolution_page(db, monkeypatch, **params) for db in (repeats.warehouse_path, old)]
+        shown = [([(m.label, m.value) for m in at.metric],
+                  at.selectbox(key="repeat_chain_pick").options,
+                  next(df.value for df in at.dataframe if "Repeat of" in df.value.columns).astype(str).to_dict("list"))
+                 for at in pages]
+        assert shown[0] == shown[1]
+        # all: R1 and R5 of the six tickets with a customer were followed by a repeat; of the
+        # five resolved, R2, R3, R4 stayed solved. E-mail and phone: customer A's four, R1
+        # followed; R2, R3, R4 of the four resolved stayed solved
+        assert shown[0][0][:2] == ([("Repeat-contact rate", "25.0 %"), ("First-contact resolution", "75.0 %")]
+                                   if channel else
+                                   [("Repeat-contact rate", "33.3 %"), ("First-contact resolution", "60.0 %")])

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.auth import require
+from dashboard.behind import FOLLOWED_BY_REPEAT, MART_COLUMNS
 from dashboard.frame import Context, context, localise, show_chart
 from dashboard.i18n import column, label
 from dashboard.stats import kaplan_meier
@@ -33,7 +34,8 @@ def repeats(ctx: Context) -> None:
     """Repeat complaints and first-contact resolution (ticket_repeats), by the first ticket.
     A fragment: its split-by choice, chart click and chain pick rerun only this part."""
     st.subheader(ctx.t("repeats"))
-    kpis = ctx.wh.query("repeats_kpis", ctx.filters).iloc[0]
+    repeats_mart = ctx.wh.mart_with("ticket_repeats", MART_COLUMNS)
+    kpis = ctx.wh.query("repeats_kpis", ctx.filters, repeats=repeats_mart).iloc[0]
     if not kpis["with_customer"]:
         st.caption(ctx.t("repeats_no_customers"))
         return
@@ -44,23 +46,23 @@ def repeats(ctx: Context) -> None:
     dim = st.segmented_control(ctx.t("split_by"), list(REPEAT_DIMS), default="category", key="repeat_dim",
                                format_func=lambda d: ctx.t(d)) or "category"
     field = REPEAT_DIMS[dim]
-    rates = ctx.wh.query("repeats_by", ctx.filters, dim=field).rename(columns={"value": field})
+    rates = ctx.wh.query("repeats_by", ctx.filters, dim=field, repeats=repeats_mart).rename(columns={"value": field})
     if rates.empty:
         st.caption(ctx.t("no_rows"))
         return
     show_chart(ctx, charts.share_bars(rates, field, "pct_repeat", "followed", ctx.lang, "%",
                                       color=charts.PALETTE[2]),
                f"repeat_rate_{dim}", ctx.t("repeats_cap", days=f"{repeat_window_days(ctx):g}"), field=dim,
-               extra="exists (select 1 from ticket_repeats r where r.source = t.source "
-                     "and r.ticket_id = t.ticket_id and r.followed_by_repeat)")
-    repeat_chain(ctx)
+               extra=FOLLOWED_BY_REPEAT)
+    repeat_chain(ctx, repeats_mart)
 
 
-def repeat_chain(ctx: Context) -> None:
+def repeat_chain(ctx: Context, repeats_mart: str) -> None:
     """The chain drill-down: pick a first ticket whose customer came back; every ticket of
-    that customer in order, with what each repeats."""
+    that customer in order, with what each repeats. `repeats_mart`: ticket_repeats with the
+    filter columns (dashboard/db.py mart_with)."""
     st.markdown(f"**{ctx.t('chain_title')}**")
-    chains = ctx.wh.query("repeat_chains", ctx.filters)
+    chains = ctx.wh.query("repeat_chains", ctx.filters, repeats=repeats_mart)
     if chains.empty:
         st.caption(ctx.t("chain_none"))
         return
@@ -73,7 +75,8 @@ def repeat_chain(ctx: Context) -> None:
 
     i = st.selectbox(ctx.t("chain_pick"), options, format_func=option, key="repeat_chain_pick") or 0
     first = chains.iloc[i]
-    chain = ctx.wh.query("repeat_chain", params={"source": str(first["source"]), "ticket": str(first["ticket_id"])})
+    chain = ctx.wh.query("repeat_chain", params={"source": str(first["source"]), "ticket": str(first["ticket_id"])},
+                         repeats=ctx.wh.mart_with("ticket_repeats", ("resolution_at",)))
     chain = localise(chain, ctx.lang).rename(columns={
         "resolution_at": ctx.t("chain_resolved_at"), "is_resolved": ctx.t("chain_is_resolved"),
         "repeat_of": ctx.t("chain_repeat_of"), "days_after_previous_resolution": ctx.t("chain_days_after"),

@@ -17,8 +17,8 @@ with window_days as (
 ),
 ordered as (
     select
-        m.source, m.ticket_id, m.customer_id, m.category, m.channel, m.team, m.agent_id,
-        m.created_at, m.created_week, m.resolution_at, m.is_resolved, m.reopen_count,
+        m.source, m.ticket_id, m.customer_id, m.category, m.channel, m.priority, m.team, m.agent_id,
+        m.created_at, m.created_date, m.created_week, m.resolution_at, m.is_resolved, m.reopen_count,
         case when m.customer_id is not null then lag(m.ticket_id) over w end as previous_ticket_id,
         case when m.customer_id is not null then lag(m.channel) over w end as previous_channel,
         case when m.customer_id is not null then lag(m.resolution_at) over w end as previous_resolution_at
@@ -49,10 +49,13 @@ select
     customer_id,
     category,
     channel,
+    priority,
     team,
     agent_id,
     created_at,
+    created_date,
     created_week,
+    resolution_at,
     is_resolved,
     case when is_repeat then previous_ticket_id end as previous_ticket_id,
     case when is_repeat then
