@@ -52,6 +52,16 @@ def test_small_browser_benchmark_reports_every_figure(tmp_path: Path) -> None:
         # version (a session whose browser came up only after the publish began is not checked)
         assert c["sessions_checked"] >= 1 and c["sessions_saw_new_version"] == c["sessions_checked"], c
         assert c["server_peak_rss_mib"] > 50
+        # where the machine's time went: the server ran scripts, the cores' busy time splits
+        # into the server's, the publish's and the browsers' (shares of it, summing to one)
+        assert c["script_runs"] > 0 and 0 < c["server_run_p50"] <= c["server_run_p95"]
+        assert 0 < c["cpu_busy_share"] <= 1
+        shares = (c["cpu_server_share"], c["cpu_publish_share"], c["cpu_other_share"])
+        assert all(0 < x < 1 for x in shares) and sum(shares) == pytest.approx(1, abs=0.01), c
+    # the report's lines: one per page, one per N with where the cores' time went
+    printed = bench_browser.lines(1500, figures)
+    assert len(printed) == 4 and printed[0].startswith("1,500 browser overview: warm ")
+    assert "2 at once" in printed[3] and "busy, of it the server" in printed[3]
     # the 1 M targets applied to these figures: one line per figure, none for a missing run of 10
     verdicts = [t for t, _figure, _met in bench_browser.verdicts(1_000_000, figures)]
     assert [v for v in verdicts if v.startswith("every page")] == [

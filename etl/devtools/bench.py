@@ -336,23 +336,10 @@ def table(report: dict) -> str:
             top = ", ".join(f"{k} {v:.2f}" for k, v in list(built["models"].items())[:8])
             lines.append(f"{r['tickets']:,} build ({mode}, {built['total']:.2f} s) per model s: {top}")
     for r in report["results"]:
-        if not r.get("browser"):
-            continue
-        for page, v in r["browser"]["pages"].items():
-            lines.append(f"{r['tickets']:,} browser {page}: warm {v['warm_median']}/{v['warm_max']} s, "
-                         f"cold {v['cold_median']}/{v['cold_max']} s, filter {v['filter_median']} s, "
-                         f"language {v['language_median']} s (median/max), sent {v['kib_warm']} KiB warm, "
-                         f"{v['kib_cold']} KiB cold; server script warm {v.get('server_warm_median')} s, "
-                         f"cold {v.get('server_cold_median')} s, filter {v.get('server_filter_median')} s"
-                         + (f"; widget {v['widget_median']} s (server {v.get('server_widget_median')} s)"
-                            if v.get("widget_median") is not None else ""))
-        for c in r["browser"]["concurrency"]:
-            lines.append(f"{r['tickets']:,} browser, {c['users']} at once for {c['seconds']:.0f} s: "
-                         f"p50 {c['p50']} s, p95 {c['p95']} s, {c['pages_opened']} pages, {c['error_count']} errors, "
-                         f"{c.get('clicks_repeated', 0)} lost clicks repeated, "
-                         f"{c['sessions_saw_new_version']} of the {c['sessions_checked']} with a page after the "
-                         f"{c['publish_seconds']} s publish saw the new version, "
-                         f"server peak {c['server_peak_rss_mib']} MiB")
+        if r.get("browser"):
+            from etl.devtools import bench_browser
+
+            lines.extend(bench_browser.lines(r["tickets"], r["browser"]))
     for g in report["growth"]:
         parts = ", ".join(f"{k} {v:.2f}" for k, v in g.items() if k not in ("from", "to"))
         lines.append(f"growth {g['from']:,} → {g['to']:,} (exponent k, 1 = linear): {parts}")

@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -45,6 +46,7 @@ from queue import Empty
 from typing import Any
 
 from etl.core.settings import PROJECT_ROOT
+from etl.devtools.bench_server import read_runs
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -116,6 +118,30 @@ def _rss(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU seconds (user and system) the process `pid` has used so far; 0 when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = text[text.rindex(")") + 2:].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu_seconds() -> float:
+    """CPU seconds of this process's children that have ended and been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, summed over its cores."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    total = sum(values[:8])  # user nice system idle iowait irq softirq steal (guest is in user)
+    idle = values[3] + values[4]
+    return (total - idle) / os.sysconf("SC_CLK_TCK"), total / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -221,8 +247,6 @@ class Browser:
         run ends: wait a moment for it), summed; None without a timings file."""
         if self.timings is None:
             return None
-        from etl.devtools.bench_server import read_runs
-
         for _ in range(20):
             runs = [r for r in read_runs(self.timings) if start <= r["end"] <= end + 0.05]
             if runs:
@@ -434,9 +458,12 @@ def _session(url: str, seconds: float, ready: Any, go: Any, queue: Any, publishe
 
 
 def concurrent(url: str, proc: subprocess.Popen[bytes], warehouse: Path, *, users: int,
-               seconds: float = 60) -> dict[str, Any]:
+               seconds: float = 60, timings: Path | None = None) -> dict[str, Any]:
     """N sessions at once for `seconds`, a publish in the middle; each session goes on until it
-    has opened PAGES_AFTER_PUBLISH pages after the publish finished (at most MAX_OVERTIME_S more)."""
+    has opened PAGES_AFTER_PUBLISH pages after the publish finished (at most MAX_OVERTIME_S more).
+    Where the machine's time went meanwhile: the CPU seconds of the server, of the publish and
+    of the rest (the browsers, on this machine), their shares of the cores' time, and (with
+    `timings`, etl/devtools/bench_server.py) the server's script runs, p50 and p95."""
     ctx = mp.get_context("spawn")
     queue, ready = ctx.Queue(), ctx.Queue()
     go, published = ctx.Event(), ctx.Event()
@@ -452,7 +479,8 @@ def concurrent(url: str, proc: subprocess.Popen[bytes], warehouse: Path, *, user
         except Empty:  # the late ones start with the clock running
             break
     go.set()
-    start_at = time.time()
+    start_at, start_mono = time.time(), time.monotonic()
+    server_cpu0, (busy0, total0) = _cpu_seconds(proc.pid), _machine_cpu()
     peak = 0
     stop = threading.Event()
 
@@ -466,14 +494,21 @@ def concurrent(url: str, proc: subprocess.Popen[bytes], warehouse: Path, *, user
     sampler.start()
     time.sleep(max(0.0, start_at - time.time()) + seconds / 2)
     published_at = time.time()
+    publish_cpu0 = _children_cpu_seconds()
     publish_again(warehouse)
+    publish_cpu = _children_cpu_seconds() - publish_cpu0
     published_done = time.time()
     published.set()
     results = [queue.get(timeout=seconds + MAX_OVERTIME_S + 180) for _ in procs]
+    server_cpu, (busy1, total1) = _cpu_seconds(proc.pid) - server_cpu0, _machine_cpu()
+    end_mono = time.monotonic()
     for p in procs:
         p.join(timeout=30)
     stop.set()
     sampler.join()
+    busy, total = busy1 - busy0, total1 - total0
+    script_runs = sorted(r["seconds"] for r in (read_runs(timings) if timings else [])
+                         if start_mono <= r["start"] and r["end"] <= end_mono)
     all_times = sorted(t for r in results for _, _, t in r["times"])
     errors = [e for r in results for e in r["errors"]]
     # did each session's next page opened after the publish finished show a newer version?
@@ -494,6 +529,13 @@ def concurrent(url: str, proc: subprocess.Popen[bytes], warehouse: Path, *, user
         "sessions_saw_new_version": saw_new, "sessions_checked": checked,
         "publish_seconds": round(published_done - published_at, 1),
         "server_peak_rss_mib": round(peak / 2**20, 1),
+        "script_runs": len(script_runs),
+        "server_run_p50": round(statistics.median(script_runs), 3) if script_runs else None,
+        "server_run_p95": round(script_runs[int(0.95 * (len(script_runs) - 1))], 3) if script_runs else None,
+        "cpu_busy_share": round(busy / total, 3) if total else None,
+        "cpu_server_share": round(server_cpu / busy, 3) if busy else None,
+        "cpu_publish_share": round(publish_cpu / busy, 3) if busy else None,
+        "cpu_other_share": round(max(0.0, busy - server_cpu - publish_cpu) / busy, 3) if busy else None,
     }
 
 
@@ -507,9 +549,38 @@ def run(warehouse: Path, *, rounds: int = 3, users: tuple[int, ...] = (1, 5, 10)
         with dashboard(warehouse, timings=timings) as (url, proc):
             single = single_user(url, warehouse, rounds=rounds, pages=pages, warmups=1 if rounds == 1 else 2,
                                  timings=timings)
-            crowd = [concurrent(url, proc, warehouse, users=n, seconds=seconds) for n in users]
+            crowd = [concurrent(url, proc, warehouse, users=n, seconds=seconds, timings=timings) for n in users]
     errors = single.pop("_errors", {}).get("errors", [])
     return {"pages": single, "concurrency": crowd, "errors": errors}
+
+
+def _pct(share: float | None) -> str:
+    return "–" if share is None else f"{100 * share:.0f} %"
+
+
+def lines(size: int, figures: dict[str, Any]) -> list[str]:
+    """The figures of one size as the benchmark's report prints them, a line per page and per N."""
+    out = []
+    for page, v in figures["pages"].items():
+        out.append(f"{size:,} browser {page}: warm {v['warm_median']}/{v['warm_max']} s, "
+                   f"cold {v['cold_median']}/{v['cold_max']} s, filter {v['filter_median']} s, "
+                   f"language {v['language_median']} s (median/max), sent {v['kib_warm']} KiB warm, "
+                   f"{v['kib_cold']} KiB cold; server script warm {v.get('server_warm_median')} s, "
+                   f"cold {v.get('server_cold_median')} s, filter {v.get('server_filter_median')} s"
+                   + (f"; widget {v['widget_median']} s (server {v.get('server_widget_median')} s)"
+                      if v.get("widget_median") is not None else ""))
+    for c in figures["concurrency"]:
+        out.append(f"{size:,} browser, {c['users']} at once for {c['seconds']:.0f} s: "
+                   f"p50 {c['p50']} s, p95 {c['p95']} s, {c['pages_opened']} pages, {c['error_count']} errors, "
+                   f"{c.get('clicks_repeated', 0)} lost clicks repeated, "
+                   f"{c['sessions_saw_new_version']} of the {c['sessions_checked']} with a page after the "
+                   f"{c['publish_seconds']} s publish saw the new version, "
+                   f"server peak {c['server_peak_rss_mib']} MiB; server script runs p50 "
+                   f"{c.get('server_run_p50')} s, p95 {c.get('server_run_p95')} s; the cores "
+                   f"{_pct(c.get('cpu_busy_share'))} busy, of it the server {_pct(c.get('cpu_server_share'))}, "
+                   f"the publish {_pct(c.get('cpu_publish_share'))}, the browsers and the rest "
+                   f"{_pct(c.get('cpu_other_share'))}")
+    return out
 
 
 def verdicts(size: int, figures: dict[str, Any]) -> list[tuple[str, str, bool]]:
@@ -544,6 +615,19 @@ def verdicts(size: int, figures: dict[str, Any]) -> list[tuple[str, str, bool]]:
     return out
 
 
+def size_of(warehouse: Path) -> int:
+    """How many tickets the published warehouse holds."""
+    import duckdb
+
+    from etl.warehouse.versions import resolve_live
+
+    con = duckdb.connect(str(resolve_live(warehouse)), read_only=True)
+    try:
+        return int(con.execute("select count(*) from ticket_metrics").fetchall()[0][0])
+    finally:
+        con.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     """python -m etl.devtools.bench_browser WAREHOUSE [--rounds N] [--users 1,5,10] [--seconds S] [--pages P,Q]"""
     import argparse
@@ -566,6 +650,7 @@ def main(argv: list[str] | None = None) -> int:
     users = tuple(int(u) for u in args.users.split(",") if u.strip() and int(u) > 0)
     figures = run(args.warehouse, rounds=args.rounds, users=users, seconds=args.seconds, pages=pages)
     print(json.dumps(figures, indent=2, ensure_ascii=False))
+    print("\n".join(lines(size_of(args.warehouse), figures)))
     return 0
 
 
@@ -573,4 +658,4 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["PageFigures", "asdict", "run", "verdicts"]
+__all__ = ["PageFigures", "asdict", "lines", "run", "verdicts"]
