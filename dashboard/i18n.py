@@ -560,6 +560,7 @@ TEXT: dict[str, tuple[str, str]] = {
                         "从未开始计时的(未升级的工单没有申诉)不计入。"),
     "proc_breaches": ("Tickets that breached a time point", "超过时间节点的工单"),
     "proc_pick_target": ("Time point", "时间节点"),
+    "proc_breach_list": ("Breaching tickets", "超时工单"),
     "proc_no_breaches": ("No ticket breached this time point.", "没有工单超过该时间节点。"),
     "proc_breaches_rows": ("Showing {shown:,} of {total:,} breaching tickets, latest past the target first; the "
                            "download has all of them.",

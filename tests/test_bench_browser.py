@@ -20,6 +20,13 @@ def test_users_do_not_see_the_developer_toolbar() -> None:
     assert config["client"]["toolbarMode"] == "viewer"
 
 
+def test_no_full_garbage_collection_after_every_script_run() -> None:
+    """Streamlit's default collects all generations after each run (a quarter of a page's
+    server time at 1 M tickets, holding the interpreter lock every session needs)."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+
+
 def test_small_browser_benchmark_reports_every_figure(tmp_path: Path) -> None:
     from etl.core.settings import load_settings
     from etl.devtools import bench_browser

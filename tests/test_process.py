@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from etl.core.errors import ConfigError
 from etl.core.settings import Settings
 from etl.load.run import load, rebuild
-from tests.helpers import ROOT, SAMPLE_AS_OF, DemoWarehouse, query, settings_with
+from tests.helpers import SAMPLE_AS_OF, DemoWarehouse, open_page, query, settings_with
 
 TICKETS = """\
 ticket_id,created_at,channel,category,priority,status,team,agent_id,first_response_at,resolved_at,closed_at,escalation_level,escalated_at
@@ -284,13 +284,7 @@ def test_target_configuration_errors(tmp_path: Path, target: dict, message: str)
 # --- the Process page -----------------------------------------------------------------------
 
 def page(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
-    monkeypatch.setenv("DESK_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
-    at.query_params["period"] = "all"
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    return at.switch_page("views/process.py").run()
+    return open_page(db, monkeypatch, "process", **params)
 
 
 def test_page_on_hand_made_desk(desk: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -301,6 +295,11 @@ def test_page_on_hand_made_desk(desk: Settings, monkeypatch: pytest.MonkeyPatch)
     assert any("6 of these 11 tickets (54.5 %) have no event log" in i.value for i in at.info)
     assert len(at.get("plotly_chart")) >= 3
     at.selectbox(key="proc_target").set_value("withdrawal_solved_or_escalated").run()
+    # the breaching tickets wait in a closed expander that names their count; opened, they show
+    assert not [df for df in at.dataframe if "Over by (min)" in df.value.columns]
+    assert "Breaching tickets (1)" in [e.label for e in at.expander]
+    at.session_state["proc_breach_tickets_open"] = True
+    at.run()
     breaches = [df.value for df in at.dataframe if "Over by (min)" in df.value.columns]
     assert breaches and list(breaches[0]["Ticket"]) == ["W2"]
     assert list(breaches[0]["Over by (min)"]) == [1440]
