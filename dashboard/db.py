@@ -22,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.filters import Filters
+from dashboard.stats import training_list
 from etl.core import sqlfiles
 from etl.core.settings import Settings, load_settings
 from etl.query import sqlguard
@@ -117,6 +118,17 @@ def _run(version_file: str, sql: str, params_json: str) -> pd.DataFrame:
         return cur.execute(sql, params).df() if params else cur.execute(sql).df()
     finally:
         cur.close()
+
+
+@st.cache_data(max_entries=200, show_spinner=False)
+def flagged_agents(version_file: str, filters: str, min_reviews: int, alpha: float,
+                   _rates: pd.DataFrame) -> pd.DataFrame:
+    """dashboard/stats.py training_list of `_rates`, Agent quality's per-agent counts in the
+    published version `version_file` under the filters `filters` (their repr), which name the
+    counts, so the frame itself is not hashed. Cached: its Fisher tests over every agent and
+    error type took about 2 s of every run of the page at 10 M tickets (4,000 agents, 28,000
+    tests)."""
+    return training_list(_rates, min_reviews, alpha)
 
 
 def _encode(value: Any) -> Any:

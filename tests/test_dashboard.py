@@ -149,6 +149,32 @@ def test_drilldown_tables_under_charts(sample_db: Path, monkeypatch: pytest.Monk
     assert any(list(t.get("Ticket", [])) == ["T10"] for t in tables)
 
 
+def test_training_list_is_computed_once_per_version_filters_and_threshold(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The training list's Fisher tests (seconds at 10 M tickets) run again only when what
+    they are computed from changes: the published version, the filters or the minimum reviews."""
+    from dashboard import db
+
+    runs: list[int] = []
+    real = db.training_list
+
+    def counting(rates, min_reviews, alpha):  # type: ignore[no-untyped-def]
+        runs.append(min_reviews)
+        return real(rates, min_reviews, alpha)
+
+    monkeypatch.setattr(db, "training_list", counting)
+    db.flagged_agents.clear()
+    at = app(demo_db, monkeypatch, period="all").run()
+    at.switch_page("views/agent_quality.py").run()
+    shown = [df.value for df in at.dataframe if "p (Holm)" in df.value.columns][0]
+    at.run()
+    assert errors(at) == [] and runs == [10]
+    assert [df.value for df in at.dataframe if "p (Holm)" in df.value.columns][0].equals(shown)
+    at.slider(key="qa_min_reviews").set_value(20).run()
+    at.multiselect(key="f_channel").set_value(["chat"]).run()
+    assert errors(at) == [] and runs == [10, 20, 20]
+
+
 def test_training_list_finds_planted_agent(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = app(demo_db, monkeypatch, period="all").run()
     at.switch_page("views/agent_quality.py").run()

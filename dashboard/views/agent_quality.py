@@ -9,10 +9,10 @@ import streamlit as st
 from dashboard import charts
 from dashboard.auth import require
 from dashboard.behind import INCOMPLETE
+from dashboard.db import flagged_agents
 from dashboard.frame import Context, context, fmt_minutes, fmt_pct, reviews_table, show_chart, tickets_table
 from dashboard.i18n import label
 from dashboard.plain import chart, md
-from dashboard.stats import training_list
 from etl.query import csvsafe
 
 ALPHA = 0.05
@@ -136,8 +136,8 @@ def render(ctx: Context) -> None:
     if not fields.empty:
         st.caption(ctx.t("cp_training_note"))
     # the QA reviews' error types, and records lacking what their category needs (per ticket)
-    flagged = training_list(pd.concat([rates, fields], ignore_index=True) if not fields.empty else rates,
-                            min_reviews, ALPHA)
+    flagged = flagged_agents(ctx.wh.version_file, repr(ctx.filters), min_reviews, ALPHA,
+                             pd.concat([rates, fields], ignore_index=True) if not fields.empty else rates)
     if flagged.empty:
         st.success(ctx.t("no_training"))
     else:
