@@ -21,7 +21,9 @@ no network to speak of). Several rounds; median and max.
 The concurrency run starts N browser sessions (separate processes), each clicking through
 all pages in a loop for a bounded time, with a publish in the middle; it reports p50/p95
 page times, errors, whether each session showed the new version at its next interaction,
-and the server's peak RSS. All traffic is on loopback.
+the server's peak RSS, its script runs' p50/p95, and how the cores' busy time split between
+the server, the publish and the rest (the browsers and their drivers). All traffic is on
+loopback.
 """
 
 from __future__ import annotations
