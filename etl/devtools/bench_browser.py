@@ -502,7 +502,8 @@ def concurrent(url: str, proc: subprocess.Popen[bytes], warehouse: Path, *, user
     published_done = time.time()
     published.set()
     results = [queue.get(timeout=seconds + MAX_OVERTIME_S + 180) for _ in procs]
-    server_cpu, (busy1, total1) = _cpu_seconds(proc.pid) - server_cpu0, _machine_cpu()
+    # (a server gone by now reads 0: its share is then 0, not negative)
+    server_cpu, (busy1, total1) = max(0.0, _cpu_seconds(proc.pid) - server_cpu0), _machine_cpu()
     end_mono = time.monotonic()
     for p in procs:
         p.join(timeout=30)
