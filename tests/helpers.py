@@ -148,3 +148,19 @@ def open_page(db: Path, monkeypatch: pytest.MonkeyPatch, page: str, **query_para
         at.query_params[key] = value
     at.run()
     return at.switch_page(f"views/{page}.py").run()
+
+
+def record_queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the dashboard/sql queries the dashboard runs from now on (Warehouse.query),
+    in order, appended to the list returned."""
+    from dashboard import db
+
+    asked: list[str] = []
+    real = db.Warehouse.query
+
+    def recording(self, name, *args, **kw):  # type: ignore[no-untyped-def]
+        asked.append(name)
+        return real(self, name, *args, **kw)
+
+    monkeypatch.setattr(db.Warehouse, "query", recording)
+    return asked

@@ -15,7 +15,7 @@ from etl.core.settings import load_settings
 from etl.load.run import load
 from etl.query import sqlguard
 from etl.warehouse.versions import resolve_live
-from tests.helpers import ROOT, DemoWarehouse, load_sample, open_drilldowns, settings_with
+from tests.helpers import ROOT, DemoWarehouse, load_sample, open_drilldowns, record_queries, settings_with
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = {
@@ -297,16 +297,7 @@ def test_warehouse_published_by_an_earlier_version_still_renders(tmp_path: Path,
 def test_closed_drilldown_queries_no_rows(sample_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A drill-down expander reports its state: closed, only the count in its label is
     queried; opened, its rows are."""
-    from dashboard import db
-
-    asked: list[str] = []
-    real = db.Warehouse.query
-
-    def counting(self, name, *args, **kw):  # type: ignore[no-untyped-def]
-        asked.append(name)
-        return real(self, name, *args, **kw)
-
-    monkeypatch.setattr(db.Warehouse, "query", counting)
+    asked = record_queries(monkeypatch)
     at = app(sample_db, monkeypatch, period="all").run()
     assert errors(at) == []
     assert "tickets_count" in asked and "tickets" not in asked

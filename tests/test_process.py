@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from etl.core.errors import ConfigError
 from etl.core.settings import Settings
 from etl.load.run import load, rebuild
-from tests.helpers import SAMPLE_AS_OF, DemoWarehouse, open_page, query, settings_with
+from tests.helpers import SAMPLE_AS_OF, DemoWarehouse, open_page, query, record_queries, settings_with
 
 TICKETS = """\
 ticket_id,created_at,channel,category,priority,status,team,agent_id,first_response_at,resolved_at,closed_at,escalation_level,escalated_at
@@ -288,16 +288,7 @@ def page(db: Path, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
 
 
 def test_page_on_hand_made_desk(desk: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dashboard import db
-
-    asked: list[str] = []
-    real = db.Warehouse.query
-
-    def recording(self, name, *args, **kw):  # type: ignore[no-untyped-def]
-        asked.append(name)
-        return real(self, name, *args, **kw)
-
-    monkeypatch.setattr(db.Warehouse, "query", recording)
+    asked = record_queries(monkeypatch)
     at = page(desk.warehouse_path, monkeypatch)
     assert [e.message for e in at.exception] == []
     assert at.title[0].value == "Process"

@@ -34,7 +34,7 @@ def repeats(ctx: Context) -> None:
     """Repeat complaints and first-contact resolution (ticket_repeats), by the first ticket.
     A fragment: its split-by choice, chart click and chain pick rerun only this part."""
     st.subheader(ctx.t("repeats"))
-    repeats_mart = ctx.wh.mart_with("ticket_repeats", MART_COLUMNS)
+    repeats_mart = ctx.wh.mart_with("ticket_repeats", (*MART_COLUMNS, "resolution_at"))
     kpis = ctx.wh.query("repeats_kpis", ctx.filters, repeats=repeats_mart).iloc[0]
     if not kpis["with_customer"]:
         st.caption(ctx.t("repeats_no_customers"))
@@ -60,7 +60,7 @@ def repeats(ctx: Context) -> None:
 def repeat_chain(ctx: Context, repeats_mart: str) -> None:
     """The chain drill-down: pick a first ticket whose customer came back; every ticket of
     that customer in order, with what each repeats. `repeats_mart`: ticket_repeats with the
-    filter columns (dashboard/db.py mart_with)."""
+    filter columns and resolution_at (dashboard/db.py mart_with)."""
     st.markdown(f"**{ctx.t('chain_title')}**")
     chains = ctx.wh.query("repeat_chains", ctx.filters, repeats=repeats_mart)
     if chains.empty:
@@ -76,7 +76,7 @@ def repeat_chain(ctx: Context, repeats_mart: str) -> None:
     i = st.selectbox(ctx.t("chain_pick"), options, format_func=option, key="repeat_chain_pick") or 0
     first = chains.iloc[i]
     chain = ctx.wh.query("repeat_chain", params={"source": str(first["source"]), "ticket": str(first["ticket_id"])},
-                         repeats=ctx.wh.mart_with("ticket_repeats", ("resolution_at",)))
+                         repeats=repeats_mart)
     chain = localise(chain, ctx.lang).rename(columns={
         "resolution_at": ctx.t("chain_resolved_at"), "is_resolved": ctx.t("chain_is_resolved"),
         "repeat_of": ctx.t("chain_repeat_of"), "days_after_previous_resolution": ctx.t("chain_days_after"),
