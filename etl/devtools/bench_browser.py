@@ -459,6 +459,11 @@ def _session(url: str, seconds: float, ready: Any, go: Any, queue: Any, publishe
                "clicks_repeated": browser.clicks_repeated if browser is not None else 0})
 
 
+def _p95(ordered: list[float]) -> float | None:
+    """The 95th percentile of values in ascending order (the rank below, not interpolated)."""
+    return round(ordered[int(0.95 * (len(ordered) - 1))], 3) if ordered else None
+
+
 def concurrent(url: str, proc: subprocess.Popen[bytes], warehouse: Path, *, users: int,
                seconds: float = 60, timings: Path | None = None) -> dict[str, Any]:
     """N sessions at once for `seconds`, a publish in the middle; each session goes on until it
@@ -526,7 +531,7 @@ def concurrent(url: str, proc: subprocess.Popen[bytes], warehouse: Path, *, user
     return {
         "users": users, "seconds": seconds, "pages_opened": len(all_times),
         "p50": round(statistics.median(all_times), 3) if all_times else None,
-        "p95": round(all_times[int(0.95 * (len(all_times) - 1))], 3) if all_times else None,
+        "p95": _p95(all_times),
         "errors": errors[:20], "error_count": len(errors),
         "clicks_repeated": sum(r["clicks_repeated"] for r in results),
         "sessions_saw_new_version": saw_new, "sessions_checked": checked,
@@ -534,7 +539,7 @@ def concurrent(url: str, proc: subprocess.Popen[bytes], warehouse: Path, *, user
         "server_peak_rss_mib": round(peak / 2**20, 1),
         "script_runs": len(script_runs),
         "server_run_p50": round(statistics.median(script_runs), 3) if script_runs else None,
-        "server_run_p95": round(script_runs[int(0.95 * (len(script_runs) - 1))], 3) if script_runs else None,
+        "server_run_p95": _p95(script_runs),
         "cpu_busy_share": round(busy / total, 3) if total else None,
         "cpu_server_share": round(server_cpu / busy, 3) if busy else None,
         "cpu_publish_share": round(publish_cpu / busy, 3) if busy else None,
@@ -620,11 +625,9 @@ def verdicts(size: int, figures: dict[str, Any]) -> list[tuple[str, str, bool]]:
 
 def size_of(warehouse: Path) -> int:
     """How many tickets the published warehouse holds."""
-    import duckdb
+    from etl.warehouse.schema import open_readonly
 
-    from etl.warehouse.versions import resolve_live
-
-    con = duckdb.connect(str(resolve_live(warehouse)), read_only=True)
+    con = open_readonly(warehouse)
     try:
         return int(con.execute("select count(*) from ticket_metrics").fetchall()[0][0])
     finally:
